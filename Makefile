@@ -42,7 +42,7 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
 
-.PHONY: all check unit e2e sanitize fuzz fuzz-replay install uninstall dist clean demo bench deps
+.PHONY: all check unit e2e sanitize fuzz fuzz-replay install uninstall dist clean demo bench deps mutate
 
 all: $(PROG)
 
@@ -111,3 +111,7 @@ clean:
 	rm -rf build
 
 -include $(wildcard $(BUILD)/obj/*.d)
+
+# Each mutation removes one security rule; the unit tests must catch all.
+mutate: $(BUILD)/fixtures/.stamp
+	python3 tests/mutate.py

@@ -1,0 +1,389 @@
+/* Signer trust (PROTOCOL.md section 4): chain, CN, anchors, OCSP staples. */
+#include <openssl/x509_vfy.h>
+
+#include "testutil.h"
+#include "err.h"
+#include "signer.h"
+#include "staple.h"
+#include "truststore.h"
+
+#define CN "managed-ssh-signer.us-east-1.amazonaws.com"
+#define DAY 86400
+
+static time_t now;
+
+struct fixture_staple {
+	const char *cert;	/* whose name the staple is filed under */
+	const char *der;	/* ocsp/<der>.der */
+};
+
+static struct signer_staple st[SIGNER_MAX_STAPLES];
+static char *b64s[SIGNER_MAX_STAPLES];
+static size_t nst;
+
+static void
+staples(const struct fixture_staple *fs, size_t n)
+{
+	char rel[128], *name;
+	unsigned char *der;
+	size_t len, i;
+
+	for (i = 0; i < nst; i++)
+		free(b64s[i]);
+	for (i = 0; i < n; i++) {
+		snprintf(rel, sizeof(rel), "ca/%s.sha1", fs[i].cert);
+		name = fx_line(rel);
+		ck_assert_uint_eq(strlen(name), 40);
+		memcpy(st[i].name, name, 41);
+		free(name);
+		snprintf(rel, sizeof(rel), "ocsp/%s.der", fs[i].der);
+		der = fx_read(rel, &len);
+		b64s[i] = malloc(len * 2 + 8);
+		ck_assert_int_eq(b64_encode(der, len, 0, b64s[i], len * 2 + 8), 0);
+		st[i].b64 = slice_str(b64s[i]);
+		free(der);
+	}
+	nst = n;
+}
+
+static const struct fixture_staple good_staples[] = {
+	{ "signer", "signer-good" }, { "inter", "inter-good" },
+};
+
+static X509_STORE *
+dir_store(void)
+{
+	X509_STORE *s = NULL;
+	int loaded = -1;
+
+	ck_assert_int_eq(truststore_open(fx("store"), "", &s, &loaded), 0);
+	ck_assert_int_eq(loaded, 0);
+	return s;
+}
+
+/* Verifies chain file against the directory store at time t. */
+static int
+verify_at(const char *chain, const char *cn, time_t t, struct signer_info *info)
+{
+	struct signer_input in;
+	X509_STORE *s = dir_store();
+	EVP_PKEY *k = NULL;
+	unsigned char *pem;
+	size_t len;
+	int r;
+
+	pem = fx_read(chain, &len);
+	memset(&in, 0, sizeof(in));
+	in.chain_pem = (struct slice){ pem, len };
+	in.staples = st;
+	in.nstaples = nst;
+	in.expected_cn = cn;
+	in.now = t;
+	in.ocsp_leeway = 300;
+	r = signer_verify(&in, s, &k, info);
+	if (r == 0)
+		ck_assert_ptr_nonnull(k);
+	else
+		ck_assert_ptr_null(k);
+	EVP_PKEY_free(k);
+	X509_STORE_free(s);
+	free(pem);
+	return r;
+}
+
+static int
+verify(const char *chain, struct signer_info *info)
+{
+	return verify_at(chain, CN, now, info);
+}
+
+static void
+setup(void)
+{
+	now = time(NULL);
+	staples(good_staples, 2);
+}
+
+START_TEST(good_chain_with_staples)
+{
+	struct signer_info info;
+
+	ck_assert_int_eq(verify("chain.pem", &info), 0);
+	ck_assert_uint_eq(info.chain_len, 3);
+	ck_assert_ptr_nonnull(strstr(info.subject[2], "EIC Test Root CA"));
+	ck_assert(info.next_update[0] > now + 6 * DAY);
+	ck_assert(info.next_update[1] > now + 6 * DAY);
+	ck_assert(info.next_update[2] == 0);	/* the anchor needs none */
+}
+END_TEST
+
+START_TEST(good_chain_with_bundle_file_store)
+{
+	struct signer_input in;
+	struct signer_info info;
+	X509_STORE *s = NULL;
+	EVP_PKEY *k = NULL;
+	unsigned char *pem;
+	size_t len;
+	int loaded = 0;
+
+	/* No directory: the bundle file is loaded at once. */
+	ck_assert_int_eq(truststore_open("", fx("store.pem"), &s, &loaded), 0);
+	ck_assert_int_eq(loaded, 1);
+	pem = fx_read("chain.pem", &len);
+	memset(&in, 0, sizeof(in));
+	in.chain_pem = (struct slice){ pem, len };
+	in.staples = st;
+	in.nstaples = nst;
+	in.expected_cn = CN;
+	in.now = now;
+	in.ocsp_leeway = 300;
+	ck_assert_int_eq(signer_verify(&in, s, &k, &info), 0);
+	EVP_PKEY_free(k);
+	X509_STORE_free(s);
+	free(pem);
+	/* And a store with nothing usable is refused. */
+	ck_assert_int_eq(truststore_open("/nonexistent", "/nonexistent.pem", &s,
+	    &loaded), EIC_ERR_TRUST_STORE);
+}
+END_TEST
+
+START_TEST(cn_mismatch)
+{
+	struct signer_info info;
+	const struct fixture_staple fs[] = {
+		{ "wrongcn", "wrongcn-good" }, { "inter", "inter-good" },
+	};
+
+	ck_assert_int_eq(verify_at("chain.pem",
+	    "managed-ssh-signer.eu-west-1.amazonaws.com", now, &info), EIC_ERR_CN);
+	ck_assert_int_eq(verify_at("chain.pem", CN ".evil", now, &info), EIC_ERR_CN);
+	ck_assert_int_eq(verify_at("chain.pem", "managed-ssh-signer.us-east-1.amazonaws.co",
+	    now, &info), EIC_ERR_CN);
+	staples(fs, 2);
+	ck_assert_int_eq(verify("chain-wrongcn.pem", &info), EIC_ERR_CN);
+}
+END_TEST
+
+START_TEST(untrusted_root)
+{
+	struct signer_info info;
+
+	ck_assert_int_eq(verify("chain-untrusted.pem", &info), EIC_ERR_NO_ANCHOR);
+	ck_assert_int_ne(info.x509_error, X509_V_OK);
+}
+END_TEST
+
+START_TEST(cross_signed_root_in_bundle_is_harmless)
+{
+	struct signer_info info;
+
+	ck_assert_int_eq(verify("chain-cross.pem", &info), 0);
+	/* The store's self-signed root anchors the chain, not the bundle copy. */
+	ck_assert_uint_eq(info.chain_len, 3);
+	ck_assert_ptr_nonnull(strstr(info.subject[2], "EIC Test Root CA"));
+}
+END_TEST
+
+START_TEST(expired_leaf)
+{
+	struct signer_info info;
+	const struct fixture_staple fs[] = {
+		{ "shortlived", "shortlived-good" }, { "inter", "inter-good" },
+	};
+
+	staples(fs, 2);
+	ck_assert_int_eq(verify_at("chain-shortlived.pem", CN, now, &info), 0);
+	ck_assert_int_eq(verify_at("chain-shortlived.pem", CN, now + 2 * DAY, &info),
+	    EIC_ERR_CHAIN);
+	ck_assert_int_eq(info.x509_error, X509_V_ERR_CERT_HAS_EXPIRED);
+	ck_assert_int_eq(info.depth, 0);
+}
+END_TEST
+
+static const struct {
+	struct fixture_staple s[2];
+	size_t n;
+	int err;
+	int depth;
+} staple_cases[] = {
+	{ { { "signer", "signer-revoked" }, { "inter", "inter-good" } }, 2, EIC_ERR_OCSP_REVOKED, 0 },
+	{ { { "signer", "signer-unknown" }, { "inter", "inter-good" } }, 2, EIC_ERR_OCSP_UNKNOWN, 0 },
+	{ { { "inter", "inter-good" } }, 1, EIC_ERR_OCSP_MISSING, 0 },
+	{ { { "signer", "signer-good" } }, 1, EIC_ERR_OCSP_MISSING, 1 },
+	{ { { "signer", "signer-nonext" }, { "inter", "inter-good" } }, 2, EIC_ERR_OCSP_STALE, 0 },
+	{ { { "signer", "signer-noeku" }, { "inter", "inter-good" } }, 2, EIC_ERR_OCSP_SIGNER, 0 },
+	{ { { "signer", "signer-unrelated" }, { "inter", "inter-good" } }, 2, EIC_ERR_OCSP_SIGNER, 0 },
+	{ { { "signer", "trylater" }, { "inter", "inter-good" } }, 2, EIC_ERR_OCSP_STATUS, 0 },
+	/* a good response, but about another certificate */
+	{ { { "signer", "wrongcn-good" }, { "inter", "inter-good" } }, 2, EIC_ERR_OCSP_NOT_FOUND, 0 },
+	/* the intermediate's response filed under the signer's name */
+	{ { { "signer", "inter-good" }, { "inter", "inter-good" } }, 2, EIC_ERR_OCSP_SIGNER, 0 },
+	/* delegated responders, identified by name and by key */
+	{ { { "signer", "signer-delegated" }, { "inter", "inter-good" } }, 2, 0, -1 },
+	{ { { "signer", "signer-delegated-bykey" }, { "inter", "inter-good" } }, 2, 0, -1 },
+};
+
+START_TEST(staple_variants)
+{
+	struct signer_info info;
+
+	staples(staple_cases[_i].s, staple_cases[_i].n);
+	ck_assert_int_eq(verify("chain.pem", &info), staple_cases[_i].err);
+	ck_assert_int_eq(info.depth, staple_cases[_i].depth);
+}
+END_TEST
+
+START_TEST(stale_staple)
+{
+	struct signer_info info;
+
+	/* nextUpdate is 7 days out; 8 days on it is stale (leaf still valid) */
+	ck_assert_int_eq(verify_at("chain.pem", CN, now + 8 * DAY, &info),
+	    EIC_ERR_OCSP_STALE);
+	/* within the leeway it is still current */
+	ck_assert_int_eq(verify_at("chain.pem", CN, now + 7 * DAY + 200, &info), 0);
+}
+END_TEST
+
+START_TEST(staple_not_yet_valid)
+{
+	unsigned char *der;
+	size_t len;
+	FILE *f;
+	X509 *leaf, *inter;
+
+	der = fx_read("ocsp/signer-good.der", &len);
+	f = fopen(fx("ca/signer.pem"), "r");
+	leaf = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	f = fopen(fx("ca/inter.pem"), "r");
+	inter = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	ck_assert_int_eq(staple_check((struct slice){ der, len }, leaf, inter,
+	    now - 3600, 300, NULL), EIC_ERR_OCSP_NOT_YET);
+	ck_assert_int_eq(staple_check((struct slice){ der, len }, leaf, inter,
+	    now - 100, 300, NULL), 0);
+	/* DER with a trailing byte is not the response */
+	der = realloc(der, len + 1);
+	der[len] = 0;
+	ck_assert_int_eq(staple_check((struct slice){ der, len + 1 }, leaf, inter,
+	    now, 300, NULL), EIC_ERR_OCSP_FORMAT);
+	X509_free(leaf);
+	X509_free(inter);
+	free(der);
+}
+END_TEST
+
+START_TEST(garbage_staples)
+{
+	struct signer_info info;
+
+	staples(good_staples, 2);
+	st[0].b64 = slice_str("bm90IGFuIE9DU1AgcmVzcG9uc2U=");
+	ck_assert_int_eq(verify("chain.pem", &info), EIC_ERR_OCSP_FORMAT);
+	st[0].b64 = slice_str("*** not base64 ***");
+	ck_assert_int_eq(verify("chain.pem", &info), EIC_ERR_OCSP_FORMAT);
+	st[0].b64 = slice_str("");
+	ck_assert_int_eq(verify("chain.pem", &info), EIC_ERR_OCSP_FORMAT);
+}
+END_TEST
+
+START_TEST(trusted_intermediate_needs_no_staple)
+{
+	const struct fixture_staple fs[] = { { "signer", "signer-good" } };
+	struct signer_input in;
+	struct signer_info info;
+	X509_STORE *s = dir_store();
+	EVP_PKEY *k = NULL;
+	unsigned char *pem;
+	size_t len;
+
+	staples(fs, 1);
+	ck_assert_int_eq(truststore_add_file(s, fx("ca/inter.pem")), 0);
+	pem = fx_read("chain.pem", &len);
+	memset(&in, 0, sizeof(in));
+	in.chain_pem = (struct slice){ pem, len };
+	in.staples = st;
+	in.nstaples = nst;
+	in.expected_cn = CN;
+	in.now = now;
+	in.ocsp_leeway = 300;
+	ck_assert_int_eq(signer_verify(&in, s, &k, &info), 0);
+	ck_assert(info.next_update[1] == 0);
+	EVP_PKEY_free(k);
+	X509_STORE_free(s);
+	free(pem);
+}
+END_TEST
+
+static int
+verify_text(const char *pem)
+{
+	struct signer_input in;
+	struct signer_info info;
+	X509_STORE *s = dir_store();
+	EVP_PKEY *k = NULL;
+	int r;
+
+	memset(&in, 0, sizeof(in));
+	in.chain_pem = slice_str(pem);
+	in.staples = st;
+	in.nstaples = nst;
+	in.expected_cn = CN;
+	in.now = now;
+	r = signer_verify(&in, s, &k, &info);
+	ck_assert_ptr_null(k);
+	X509_STORE_free(s);
+	return r;
+}
+
+START_TEST(pem_garbage)
+{
+	char *chain = (char *)fx_read("chain.pem", NULL), *big, *p;
+	size_t n = strlen(chain), i;
+
+	ck_assert_int_eq(verify_text(""), EIC_ERR_PEM);
+	ck_assert_int_eq(verify_text("hello\n"), EIC_ERR_PEM);
+	ck_assert_int_eq(verify_text("-----BEGIN CERTIFICATE-----\nAAAA\n"), EIC_ERR_PEM);
+	ck_assert_int_eq(verify_text("-----BEGIN CERTIFICATE-----\nAAAA\n"
+	    "-----END CERTIFICATE-----\n"), EIC_ERR_CERT);
+	ck_assert_int_eq(verify_text("-----BEGIN CERTIFICATE-----\n!!!!\n"
+	    "-----END CERTIFICATE-----\n"), EIC_ERR_PEM);
+	big = malloc(n * 10 + 64);
+	/* trailing text after the last block */
+	snprintf(big, n + 64, "%sjunk\n", chain);
+	ck_assert_int_eq(verify_text(big), EIC_ERR_PEM);
+	/* nine certificates: over the cap */
+	for (p = big, i = 0; i < 5; i++, p += n)
+		memcpy(p, chain, n);
+	*p = '\0';
+	ck_assert_int_eq(verify_text(big), EIC_ERR_LIMIT);
+	free(big);
+	free(chain);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("signer");
+	TCase *tc = tcase_create("signer");
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, good_chain_with_staples);
+	tcase_add_test(tc, good_chain_with_bundle_file_store);
+	tcase_add_test(tc, cn_mismatch);
+	tcase_add_test(tc, untrusted_root);
+	tcase_add_test(tc, cross_signed_root_in_bundle_is_harmless);
+	tcase_add_test(tc, expired_leaf);
+	tcase_add_loop_test(tc, staple_variants, 0,
+	    sizeof(staple_cases) / sizeof(staple_cases[0]));
+	tcase_add_test(tc, stale_staple);
+	tcase_add_test(tc, staple_not_yet_valid);
+	tcase_add_test(tc, garbage_staples);
+	tcase_add_test(tc, trusted_intermediate_needs_no_staple);
+	tcase_add_test(tc, pem_garbage);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
