@@ -42,7 +42,7 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
 
-.PHONY: all check unit e2e sanitize fuzz fuzz-replay install uninstall dist clean demo bench deps mutate
+.PHONY: all fixtures check unit e2e sanitize fuzz fuzz-replay install uninstall dist clean demo bench deps mutate
 
 all: $(PROG)
 
@@ -58,16 +58,16 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB_OBJS)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Isrc -Itests/unit -o $@ $< $(LIB_OBJS) \
 	    $(ALL_LDFLAGS) $(LIBS) $(CHECK_LIBS)
 
-# Test fixtures (PKI, keys, bundles) are generated at test time, never committed.
-$(BUILD)/fixtures/.stamp: tests/pki/mkfixtures.sh
+# Test fixtures (PKI, OCSP staples, keys) are generated afresh for every test
+# run, never committed: staples carry real dates and must be current.
+fixtures:
 	sh tests/pki/mkfixtures.sh $(BUILD)/fixtures
-	@touch $@
 
-unit: $(TEST_BINS) $(BUILD)/fixtures/.stamp
+unit: $(TEST_BINS) fixtures
 	@set -e; for t in $(TEST_BINS); do \
 	    EIC_FIXTURES=$(BUILD)/fixtures CK_FORK=yes $$t; done
 
-e2e: $(PROG) $(BUILD)/fixtures/.stamp
+e2e: $(PROG) fixtures
 	sh tests/e2e/run.sh $(PROG) $(BUILD)/fixtures
 
 check: deps
@@ -104,7 +104,7 @@ dist:
 	@echo $(BUILD)/ec2-instance-connect-$(VERSION).tar.gz
 
 demo: deps
-	$(MAKE) $(PROG) $(BUILD)/fixtures/.stamp
+	$(MAKE) $(PROG) fixtures
 	sh tests/e2e/demo.sh $(PROG) $(BUILD)/fixtures
 
 clean:
@@ -113,5 +113,5 @@ clean:
 -include $(wildcard $(BUILD)/obj/*.d)
 
 # Each mutation removes one security rule; the unit tests must catch all.
-mutate: $(BUILD)/fixtures/.stamp
+mutate: fixtures
 	python3 tests/mutate.py

@@ -237,12 +237,18 @@ END_TEST
 START_TEST(stale_staple)
 {
 	struct signer_info info;
+	time_t next;
 
-	/* nextUpdate is 7 days out; 8 days on it is stale (leaf still valid) */
-	ck_assert_int_eq(verify_at("chain.pem", CN, now + 8 * DAY, &info),
+	ck_assert_int_eq(verify("chain.pem", &info), 0);
+	next = info.next_update[0];
+	ck_assert(next > now);
+	/* within the 300 s leeway past nextUpdate it is still current... */
+	ck_assert_int_eq(verify_at("chain.pem", CN, next + 200, &info), 0);
+	/* ...beyond it, stale (the leaf itself is still valid) */
+	ck_assert_int_eq(verify_at("chain.pem", CN, next + 400, &info),
 	    EIC_ERR_OCSP_STALE);
-	/* within the leeway it is still current */
-	ck_assert_int_eq(verify_at("chain.pem", CN, now + 7 * DAY + 200, &info), 0);
+	ck_assert_int_eq(verify_at("chain.pem", CN, now + 30 * DAY, &info),
+	    EIC_ERR_OCSP_STALE);
 }
 END_TEST
 
@@ -252,6 +258,7 @@ START_TEST(staple_not_yet_valid)
 	size_t len;
 	FILE *f;
 	X509 *leaf, *inter;
+	time_t next = 0, thisupd;
 
 	der = fx_read("ocsp/signer-good.der", &len);
 	f = fopen(fx("ca/signer.pem"), "r");
@@ -260,10 +267,14 @@ START_TEST(staple_not_yet_valid)
 	f = fopen(fx("ca/inter.pem"), "r");
 	inter = PEM_read_X509(f, NULL, NULL, NULL);
 	fclose(f);
+	/* the fixture responses run 7 days from thisUpdate to nextUpdate */
 	ck_assert_int_eq(staple_check((struct slice){ der, len }, leaf, inter,
-	    now - 3600, 300, NULL), EIC_ERR_OCSP_NOT_YET);
+	    now, 300, &next), 0);
+	thisupd = next - 7 * DAY;
 	ck_assert_int_eq(staple_check((struct slice){ der, len }, leaf, inter,
-	    now - 100, 300, NULL), 0);
+	    thisupd - 301, 300, NULL), EIC_ERR_OCSP_NOT_YET);
+	ck_assert_int_eq(staple_check((struct slice){ der, len }, leaf, inter,
+	    thisupd - 299, 300, NULL), 0);
 	/* DER with a trailing byte is not the response */
 	der = realloc(der, len + 1);
 	der[len] = 0;
