@@ -15,6 +15,7 @@ CA_DIR     ?= /etc/ssl/certs
 CA_FILE    ?= /etc/ssl/certs/ca-certificates.crt
 DESTDIR    ?=
 BUILD      ?= build
+CHECK_FUZZ_SECONDS ?= 60
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
@@ -70,10 +71,14 @@ unit: $(TEST_BINS) fixtures
 e2e: $(PROG) fixtures
 	sh tests/e2e/run.sh $(PROG) $(BUILD)/fixtures
 
+# The whole suite: unit and end-to-end tests, corpus replay, the same tests
+# under ASan+UBSan, and a short fuzzing run of every target.
 check: deps
 	$(MAKE) unit
 	$(MAKE) e2e
 	$(MAKE) fuzz-replay
+	$(MAKE) sanitize
+	$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 
 deps:
 	sh .ci/deps.sh

@@ -218,6 +218,11 @@ def cmd_serve(a):
     class Server(ThreadingHTTPServer):
         daemon_threads = True
         allow_reuse_address = True
+
+        def handle_error(self, request, client_address):
+            # Clients hang up on purpose (size caps, deadlines): not news.
+            if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+                super().handle_error(request, client_address)
         if ":" in a.host:
             import socket
             address_family = socket.AF_INET6
