@@ -110,7 +110,7 @@ dist:
 
 demo: deps
 	$(MAKE) $(PROG) fixtures
-	sh tests/e2e/demo.sh $(PROG) $(BUILD)/fixtures
+	python3 tests/e2e/demo.py $(PROG) $(BUILD)/fixtures
 
 clean:
 	rm -rf build
