@@ -11,6 +11,10 @@ MANDIR     ?= $(PREFIX)/share/man
 # Amazon Linux/RHEL/macOS: /opt/aws/bin).
 HELPERDIR  ?= $(PREFIX)/lib/ec2-instance-connect
 CONFIGDIR  ?= $(SYSCONFDIR)/ec2-instance-connect
+DATADIR    ?= $(PREFIX)/share/ec2-instance-connect
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+# The path sshd_config names (a package may install HELPERDIR elsewhere and link it).
+SSHD_HELPER ?= $(HELPERDIR)/eic_run_authorized_keys
 CA_DIR     ?= /etc/ssl/certs
 CA_FILE    ?= /etc/ssl/certs/ca-certificates.crt
 DESTDIR    ?=
@@ -29,7 +33,7 @@ HARDEN_LDFLAGS ?= -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
 DEFS       := -DEIC_VERSION='"$(VERSION)"' \
               -DEIC_CONFIG_PATH='"$(CONFIGDIR)/config.yaml"' \
               -DEIC_CA_DIR='"$(CA_DIR)"' -DEIC_CA_FILE='"$(CA_FILE)"'
-ALL_CFLAGS  = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARNFLAGS) $(HARDEN_CFLAGS) \
+ALL_CFLAGS  = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARNFLAGS) $(HARDEN_CFLAGS) $(CPPFLAGS) \
               $(DEFS) $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS) $(EXTRA_LDFLAGS)
 LIBS        = $(shell $(PKG_CONFIG) --libs $(PKGS))
@@ -43,7 +47,7 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
 
-.PHONY: all fixtures check unit e2e sanitize fuzz fuzz-replay install uninstall dist clean demo bench deps mutate
+.PHONY: all fixtures check unit e2e sanitize fuzz fuzz-replay install uninstall clean demo bench deps mutate
 
 all: $(PROG)
 
@@ -78,6 +82,7 @@ check: deps
 	$(MAKE) e2e
 	$(MAKE) fuzz-replay
 	$(MAKE) sanitize
+	$(MAKE) check-packaging
 	$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 
 deps:
@@ -91,22 +96,33 @@ sanitize:
 	    EXTRA_LDFLAGS="-fsanitize=address,undefined" unit e2e
 
 -include tests/fuzz/fuzz.mk
+include packaging/packaging.mk
 
+# Installs the helper, its config, man page, and what ec2-instance-connect-setup
+# needs to turn it on in sshd. No chown: packages set owners.
 install: $(PROG)
-	install -d $(DESTDIR)$(HELPERDIR) $(DESTDIR)$(CONFIGDIR) $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(HELPERDIR) $(DESTDIR)$(CONFIGDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(DATADIR) $(DESTDIR)$(SYSUSERSDIR)
 	install -m 0755 $(PROG) $(DESTDIR)$(HELPERDIR)/eic_run_authorized_keys
 	install -m 0644 conf/config.yaml $(DESTDIR)$(CONFIGDIR)/config.yaml
-	install -m 0644 man/eic_run_authorized_keys.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 src/eic_run_authorized_keys.8 $(DESTDIR)$(MANDIR)/man8/
+	sed 's|@SSHD_HELPER@|$(SSHD_HELPER)|' packaging/ec2-instance-connect-setup.in \
+	    > $(DESTDIR)$(DATADIR)/ec2-instance-connect-setup
+	chmod 0755 $(DESTDIR)$(DATADIR)/ec2-instance-connect-setup
+	sed 's|/opt/aws/bin/eic_run_authorized_keys|$(SSHD_HELPER)|' \
+	    conf/sshd_config.d/60-ec2-instance-connect.conf \
+	    > $(DESTDIR)$(DATADIR)/60-ec2-instance-connect.conf
+	install -m 0644 conf/systemd/ec2-instance-connect.conf \
+	    $(DESTDIR)$(DATADIR)/ec2-instance-connect.service.conf
+	install -m 0644 conf/sysusers.d/ec2-instance-connect.conf $(DESTDIR)$(SYSUSERSDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(HELPERDIR)/eic_run_authorized_keys \
-	    $(DESTDIR)$(MANDIR)/man8/eic_run_authorized_keys.8
-
-dist:
-	@mkdir -p $(BUILD)
-	git archive --format=tar.gz --prefix=ec2-instance-connect-$(VERSION)/ \
-	    -o $(BUILD)/ec2-instance-connect-$(VERSION).tar.gz HEAD
-	@echo $(BUILD)/ec2-instance-connect-$(VERSION).tar.gz
+	    $(DESTDIR)$(MANDIR)/man8/eic_run_authorized_keys.8 \
+	    $(DESTDIR)$(DATADIR)/ec2-instance-connect-setup \
+	    $(DESTDIR)$(DATADIR)/60-ec2-instance-connect.conf \
+	    $(DESTDIR)$(DATADIR)/ec2-instance-connect.service.conf \
+	    $(DESTDIR)$(SYSUSERSDIR)/ec2-instance-connect.conf
 
 demo: deps
 	$(MAKE) $(PROG) fixtures
