@@ -50,6 +50,7 @@
 #define META "/latest/meta-data/"
 #define KEYS_PATH META "managed-ssh-keys/active-keys/"
 #define SMALL_MAX 256
+#define STAPLE_LIST_MAX 64	/* names in the signer-ocsp/ listing */
 
 enum { R_ID, R_REGION, R_DOMAIN, R_CHAIN, R_LIST, R_COUNT };
 
@@ -216,23 +217,36 @@ fetch_metadata(struct run *run)
 	return r;
 }
 
+/* Fetches the listed staples that name a certificate of the chain, at once. */
 static int
 fetch_staples(struct run *run, struct signer_staple *st)
 {
-	char names[SIGNER_MAX_STAPLES][SIGNER_SHA1_HEX];
-	size_t i, n = 0;
+	char listed[STAPLE_LIST_MAX][SIGNER_SHA1_HEX];
+	char chain[SIGNER_MAX_CERTS][SIGNER_SHA1_HEX];
+	size_t i, j, nlisted = 0, nchain = 0, n = 0;
 	int r;
 
 	if (run->batch[R_LIST].result == 0 &&
-	    (r = ec2_staple_names(body(&run->batch[R_LIST]), names,
-	    SIGNER_MAX_STAPLES, &n)) != 0) {
-		log_msg(LOG_ERR, "IMDS signer-ocsp list: %s", err_str(r));
+	    (r = ec2_staple_names(body(&run->batch[R_LIST]), listed,
+	    STAPLE_LIST_MAX, &nlisted)) != 0) {
+		log_msg(LOG_ERR, "signer not trusted: IMDS signer-ocsp list: %s",
+		    err_str(r));
 		return r;
 	}
-	for (i = 0; i < n; i++) {
-		snprintf(run->staple_paths[i], sizeof(run->staple_paths[i]),
-		    META "managed-ssh-keys/signer-ocsp/%s", names[i]);
-		req_init(&run->staples[i], run->staple_paths[i], STAPLE_B64_MAX);
+	/* A chain that does not parse fails in signer_verify, with its reason. */
+	if (signer_chain_names(body(&run->batch[R_CHAIN]), chain,
+	    SIGNER_MAX_CERTS, &nchain) != 0)
+		nchain = 0;
+	for (i = 0; i < nchain; i++) {
+		for (j = 0; j < nlisted && strcmp(chain[i], listed[j]) != 0; j++)
+			;
+		if (j == nlisted)
+			continue;
+		snprintf(run->staple_paths[n], sizeof(run->staple_paths[n]),
+		    META "managed-ssh-keys/signer-ocsp/%s", chain[i]);
+		req_init(&run->staples[n], run->staple_paths[n], STAPLE_B64_MAX);
+		memcpy(st[n].name, chain[i], SIGNER_SHA1_HEX);
+		n++;
 	}
 	run->nstaples = n;
 	if (n > 0 && (r = imds_fetch(run->imds, run->staples, n)) != 0)
@@ -243,14 +257,12 @@ fetch_staples(struct run *run, struct signer_staple *st)
 			log_msg(LOG_WARNING, "IMDS %s: %s", run->staples[i].path,
 			    run->staples[i].detail);
 			st[i].b64 = (struct slice){ NULL, 0 };
-		} else {
-			st[i].b64 = body(&run->staples[i]);
-			/* base64 text; a trailing newline is tolerated */
-			if (st[i].b64.len > 0 &&
-			    st[i].b64.ptr[st[i].b64.len - 1] == '\n')
-				st[i].b64.len--;
+			continue;
 		}
-		memcpy(st[i].name, names[i], SIGNER_SHA1_HEX);
+		st[i].b64 = body(&run->staples[i]);
+		/* base64 text; a trailing newline is tolerated */
+		if (st[i].b64.len > 0 && st[i].b64.ptr[st[i].b64.len - 1] == '\n')
+			st[i].b64.len--;
 	}
 	return 0;
 }
@@ -288,9 +300,13 @@ verify_signer(struct run *run)
 		return r;
 	}
 	r = signer_verify(&in, run->store, &run->signer, &info);
-	/* The hashed directory had no anchor: try the bundle file too. */
+	/* The hashed directory had no anchor: try the bundle file too... */
 	if (r == EIC_ERR_NO_ANCHOR && !file_loaded && run->cfg.ca_file[0] != '\0' &&
 	    truststore_add_file(run->store, run->cfg.ca_file) == 0)
+		r = signer_verify(&in, run->store, &run->signer, &info);
+	/* ...and then the directory's files themselves (no hash links). */
+	if (r == EIC_ERR_NO_ANCHOR &&
+	    truststore_add_dir_files(run->store, run->cfg.ca_dir) == 0)
 		r = signer_verify(&in, run->store, &run->signer, &info);
 	if (r != 0) {
 		log_msg(LOG_ERR, "signer not trusted (expected CN %s): %s%s%s "

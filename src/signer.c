@@ -174,6 +174,32 @@ signer_sha1_name(X509 *cert, char out[SIGNER_SHA1_HEX])
 	return 0;
 }
 
+int
+signer_chain_names(struct slice chain_pem, char (*names)[SIGNER_SHA1_HEX],
+    size_t max, size_t *n)
+{
+	STACK_OF(X509) *certs = NULL;
+	size_t i, k;
+	int r;
+
+	if ((r = split_pem(chain_pem, &certs)) != 0)
+		goto out;
+	k = (size_t)sk_X509_num(certs);
+	if (k > max) {
+		r = EIC_ERR_LIMIT;
+		goto out;
+	}
+	for (i = 0; i < k; i++) {
+		if ((r = signer_sha1_name(sk_X509_value(certs, (int)i), names[i])) != 0)
+			goto out;
+	}
+	*n = k;
+	r = 0;
+out:
+	sk_X509_pop_free(certs, X509_free);
+	return r;
+}
+
 static const struct signer_staple *
 find_staple(const struct signer_input *in, const char *name)
 {

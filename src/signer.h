@@ -53,6 +53,14 @@ struct signer_info {
 int signer_verify(const struct signer_input *in, X509_STORE *store,
     EVP_PKEY **pkey, struct signer_info *info);
 
+/*
+ * Lists the staple names (upper-case hex SHA-1) of the certificates in a
+ * PEM chain, in order: what is worth fetching. Fails as signer_verify's
+ * chain parsing does.
+ */
+int signer_chain_names(struct slice chain_pem, char (*names)[SIGNER_SHA1_HEX],
+    size_t max, size_t *n);
+
 /* Writes the upper-case hex SHA-1 fingerprint of cert (a staple's name). */
 int signer_sha1_name(X509 *cert, char out[SIGNER_SHA1_HEX]);
 

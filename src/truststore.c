@@ -1,6 +1,9 @@
 /* truststore.c: load trust anchors from the configured directory and bundle. */
 #include <sys/stat.h>
 
+#include <dirent.h>
+#include <stdio.h>
+
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 
@@ -15,6 +18,39 @@ truststore_add_file(X509_STORE *store, const char *file)
 	ERR_clear_error();
 	r = file[0] != '\0' && X509_STORE_load_file(store, file) == 1 ?
 	    0 : EIC_ERR_TRUST_STORE;
+	ERR_clear_error();
+	return r;
+}
+
+#define DIR_MAX_ENTRIES 4096
+#define DIR_MAX_FILE (1024 * 1024)
+
+int
+truststore_add_dir_files(X509_STORE *store, const char *dir)
+{
+	struct dirent *de;
+	struct stat sb;
+	char path[4096];
+	DIR *d = NULL;
+	int r = EIC_ERR_TRUST_STORE, n = 0;
+
+	if (dir[0] == '\0' || (d = opendir(dir)) == NULL)
+		goto out;
+	while ((de = readdir(d)) != NULL && n++ < DIR_MAX_ENTRIES) {
+		if (de->d_name[0] == '.' ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
+		    (int)sizeof(path))
+			continue;
+		if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+		    sb.st_size > DIR_MAX_FILE)
+			continue;
+		ERR_clear_error();
+		if (X509_STORE_load_file(store, path) == 1)
+			r = 0;
+	}
+out:
+	if (d != NULL)
+		closedir(d);
 	ERR_clear_error();
 	return r;
 }

@@ -16,4 +16,12 @@ int truststore_open(const char *dir, const char *file, X509_STORE **out,
 /* Adds every certificate of the PEM bundle file to store. */
 int truststore_add_file(X509_STORE *store, const char *file);
 
+/*
+ * Last resort when neither the hash links nor the bundle hold the anchor:
+ * adds the certificates of every regular PEM file directly in dir (an
+ * anchor dropped there without c_rehash). At most 4096 entries, each file
+ * at most 1 MiB. Returns 0 if at least one file loaded.
+ */
+int truststore_add_dir_files(X509_STORE *store, const char *dir);
+
 #endif

@@ -1,4 +1,6 @@
 /* Signer trust (PROTOCOL.md section 4): chain, CN, anchors, OCSP staples. */
+#include <unistd.h>
+
 #include <openssl/x509_vfy.h>
 
 #include "testutil.h"
@@ -375,6 +377,72 @@ START_TEST(pem_garbage)
 }
 END_TEST
 
+START_TEST(anchor_in_directory_without_hash_links)
+{
+	char dir[] = "/tmp/eic-store-XXXXXX", path[128];
+	X509_STORE *s = NULL;
+	struct signer_input in;
+	struct signer_info info;
+	EVP_PKEY *k = NULL;
+	unsigned char *pem, *root;
+	size_t len, rlen;
+	int loaded = 0;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/root.pem", dir);
+	root = fx_read("ca/root.pem", &rlen);
+	f = fopen(path, "w");
+	ck_assert_uint_eq(fwrite(root, 1, rlen, f), rlen);
+	fclose(f);
+	ck_assert_int_eq(truststore_open(dir, "", &s, &loaded), 0);
+	pem = fx_read("chain.pem", &len);
+	memset(&in, 0, sizeof(in));
+	in.chain_pem = (struct slice){ pem, len };
+	in.staples = st;
+	in.nstaples = nst;
+	in.expected_cn = CN;
+	in.now = now;
+	in.ocsp_leeway = 300;
+	/* no hash link: the lazy lookup finds nothing... */
+	ck_assert_int_eq(signer_verify(&in, s, &k, &info), EIC_ERR_NO_ANCHOR);
+	/* ...the directory's files do */
+	ck_assert_int_eq(truststore_add_dir_files(s, dir), 0);
+	ck_assert_int_eq(signer_verify(&in, s, &k, &info), 0);
+	EVP_PKEY_free(k);
+	X509_STORE_free(s);
+	ck_assert_int_eq(truststore_add_dir_files(X509_STORE_new(), "/nonexistent"),
+	    EIC_ERR_TRUST_STORE);
+	unlink(path);
+	rmdir(dir);
+	free(pem);
+	free(root);
+}
+END_TEST
+
+START_TEST(chain_names_are_staple_names)
+{
+	char names[SIGNER_MAX_CERTS][SIGNER_SHA1_HEX], *want;
+	unsigned char *pem;
+	size_t len, n = 0;
+
+	pem = fx_read("chain.pem", &len);
+	ck_assert_int_eq(signer_chain_names((struct slice){ pem, len }, names,
+	    SIGNER_MAX_CERTS, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	want = fx_line("ca/signer.sha1");
+	ck_assert_str_eq(names[0], want);
+	free(want);
+	want = fx_line("ca/inter.sha1");
+	ck_assert_str_eq(names[1], want);
+	free(want);
+	ck_assert_int_eq(signer_chain_names((struct slice){ pem, len }, names, 1, &n),
+	    EIC_ERR_LIMIT);
+	ck_assert_int_eq(signer_chain_names(slice_str("junk"), names, 8, &n), EIC_ERR_PEM);
+	free(pem);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -395,6 +463,8 @@ main(void)
 	tcase_add_test(tc, garbage_staples);
 	tcase_add_test(tc, trusted_intermediate_needs_no_staple);
 	tcase_add_test(tc, pem_garbage);
+	tcase_add_test(tc, anchor_in_directory_without_hash_links);
+	tcase_add_test(tc, chain_names_are_staple_names);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
