@@ -28,10 +28,8 @@
 #include "keycheck.h"
 #include "log.h"
 #include "platform.h"
-#include "signer.h"
+#include "session.h"
 #include "sshkey.h"
-#include "staple.h"
-#include "truststore.h"
 
 #ifndef EIC_VERSION
 #define EIC_VERSION "0.0.0"
@@ -47,13 +45,6 @@
 #define EXIT_IMDS	3	/* IMDS unavailable, too slow, or malformed */
 #define EXIT_TRUST	4	/* signer not trusted */
 
-#define META "/latest/meta-data/"
-#define KEYS_PATH META "managed-ssh-keys/active-keys/"
-#define SMALL_MAX 256
-#define STAPLE_LIST_MAX 64	/* names in the signer-ocsp/ listing */
-
-enum { R_ID, R_REGION, R_DOMAIN, R_CHAIN, R_LIST, R_COUNT };
-
 struct run {
 	struct config cfg;
 	const char *user;
@@ -61,20 +52,9 @@ struct run {
 	struct sshkey_fp fp;
 	int64_t deadline;
 	time_t now;
-	struct imds *imds;
-	struct imds_req keys;
-	struct imds_req batch[R_COUNT];
-	struct imds_req staples[SIGNER_MAX_STAPLES];
-	size_t nstaples;
-	char staple_paths[SIGNER_MAX_STAPLES][128];
-	char instance_id[EC2_INSTANCE_ID_MAX];
-	char region[EC2_REGION_MAX];
-	char domain[EC2_DOMAIN_MAX];
-	char keypath[sizeof(KEYS_PATH) + EC2_USER_MAX * 3 + 2];
+	struct session s;
 	struct keyblob kb;
 	struct authz_result res;
-	X509_STORE *store;
-	EVP_PKEY *signer;
 	struct buf out;
 };
 
@@ -122,21 +102,6 @@ syslog_level(enum config_log_level l)
 	return map[l];
 }
 
-static void
-req_init(struct imds_req *q, const char *path, size_t max)
-{
-	memset(q, 0, sizeof(*q));
-	q->path = path;
-	q->max = max;
-	buf_init(&q->body, max);
-}
-
-static struct slice
-body(const struct imds_req *q)
-{
-	return (struct slice){ q->body.data, q->body.len };
-}
-
 /* Logs the entries that fail the cheap checks; returns how many pass. */
 static size_t
 prefilter(struct run *run, const struct keycheck_policy *pol)
@@ -159,170 +124,6 @@ prefilter(struct run *run, const struct keycheck_policy *pol)
 }
 
 static int
-fetch_keys(struct run *run)
-{
-	char enc[EC2_USER_MAX * 3 + 1];
-	int r;
-
-	if ((r = ec2_path_encode(run->user, enc, sizeof(enc))) != 0)
-		return r;
-	snprintf(run->keypath, sizeof(run->keypath), "%s%s/", KEYS_PATH, enc);
-	req_init(&run->keys, run->keypath, KEYBLOB_MAX_BYTES);
-	if ((r = imds_fetch(run->imds, &run->keys, 1)) != 0)
-		return r;
-	return run->keys.result;
-}
-
-static int
-fetch_metadata(struct run *run)
-{
-	struct imds_req zone;
-	int r, i;
-
-	req_init(&run->batch[R_ID], META "instance-id", SMALL_MAX);
-	req_init(&run->batch[R_REGION], META "placement/region", SMALL_MAX);
-	req_init(&run->batch[R_DOMAIN], META "services/domain", SMALL_MAX);
-	req_init(&run->batch[R_CHAIN], META "managed-ssh-keys/signer-cert/",
-	    SIGNER_PEM_MAX);
-	req_init(&run->batch[R_LIST], META "managed-ssh-keys/signer-ocsp/", 4096);
-	if ((r = imds_fetch(run->imds, run->batch, R_COUNT)) != 0)
-		return r;
-	for (i = 0; i < R_COUNT; i++) {
-		r = run->batch[i].result;
-		if (r == 0 || (r == EIC_ERR_NOT_FOUND &&
-		    (i == R_REGION || i == R_LIST)))
-			continue;
-		log_msg(LOG_ERR, "IMDS %s: %s", run->batch[i].path,
-		    run->batch[i].detail);
-		return r;
-	}
-	if ((r = ec2_instance_id(body(&run->batch[R_ID]), run->instance_id)) != 0) {
-		log_msg(LOG_ERR, "IMDS instance-id: %s", err_str(r));
-		return r;
-	}
-	if (run->batch[R_REGION].result == 0) {
-		r = ec2_region(body(&run->batch[R_REGION]), run->region);
-	} else {
-		/* Older instances: the region is the zone without its letter. */
-		req_init(&zone, META "placement/availability-zone", SMALL_MAX);
-		if ((r = imds_fetch(run->imds, &zone, 1)) == 0 &&
-		    (r = zone.result) == 0)
-			r = ec2_region_from_zone(body(&zone), run->region);
-		else
-			log_msg(LOG_ERR, "IMDS %s: %s", zone.path, zone.detail);
-		buf_free(&zone.body);
-	}
-	if (r != 0)
-		log_msg(LOG_ERR, "IMDS region: %s", err_str(r));
-	return r;
-}
-
-/* Fetches the listed staples that name a certificate of the chain, at once. */
-static int
-fetch_staples(struct run *run, struct signer_staple *st)
-{
-	char listed[STAPLE_LIST_MAX][SIGNER_SHA1_HEX];
-	char chain[SIGNER_MAX_CERTS][SIGNER_SHA1_HEX];
-	size_t i, j, nlisted = 0, nchain = 0, n = 0;
-	int r;
-
-	if (run->batch[R_LIST].result == 0 &&
-	    (r = ec2_staple_names(body(&run->batch[R_LIST]), listed,
-	    STAPLE_LIST_MAX, &nlisted)) != 0) {
-		log_msg(LOG_ERR, "signer not trusted: IMDS signer-ocsp list: %s",
-		    err_str(r));
-		return r;
-	}
-	/* A chain that does not parse fails in signer_verify, with its reason. */
-	if (signer_chain_names(body(&run->batch[R_CHAIN]), chain,
-	    SIGNER_MAX_CERTS, &nchain) != 0)
-		nchain = 0;
-	for (i = 0; i < nchain; i++) {
-		for (j = 0; j < nlisted && strcmp(chain[i], listed[j]) != 0; j++)
-			;
-		if (j == nlisted)
-			continue;
-		snprintf(run->staple_paths[n], sizeof(run->staple_paths[n]),
-		    META "managed-ssh-keys/signer-ocsp/%s", chain[i]);
-		req_init(&run->staples[n], run->staple_paths[n], STAPLE_B64_MAX);
-		memcpy(st[n].name, chain[i], SIGNER_SHA1_HEX);
-		n++;
-	}
-	run->nstaples = n;
-	if (n > 0 && (r = imds_fetch(run->imds, run->staples, n)) != 0)
-		return r;
-	for (i = 0; i < n; i++) {
-		/* A staple that cannot be had is a missing staple, not an outage. */
-		if (run->staples[i].result != 0) {
-			log_msg(LOG_WARNING, "IMDS %s: %s", run->staples[i].path,
-			    run->staples[i].detail);
-			st[i].b64 = (struct slice){ NULL, 0 };
-			continue;
-		}
-		st[i].b64 = body(&run->staples[i]);
-		/* base64 text; a trailing newline is tolerated */
-		if (st[i].b64.len > 0 && st[i].b64.ptr[st[i].b64.len - 1] == '\n')
-			st[i].b64.len--;
-	}
-	return 0;
-}
-
-static int
-verify_signer(struct run *run)
-{
-	struct signer_staple st[SIGNER_MAX_STAPLES];
-	struct signer_input in;
-	struct signer_info info;
-	char cn[EC2_CN_MAX];
-	const char *dl[CONFIG_MAX_DOMAINS];
-	int r, file_loaded = 0;
-
-	if ((r = ec2_domain(body(&run->batch[R_DOMAIN]),
-	    config_domain_list(&run->cfg, dl), run->cfg.ndomains,
-	    run->domain)) != 0) {
-		log_msg(LOG_ERR, "signer not trusted: IMDS services/domain: %s", err_str(r));
-		return r;
-	}
-	if ((r = ec2_signer_cn(run->region, run->domain, cn, sizeof(cn))) != 0 ||
-	    (r = fetch_staples(run, st)) != 0)
-		return r;
-	memset(&in, 0, sizeof(in));
-	in.chain_pem = body(&run->batch[R_CHAIN]);
-	in.staples = st;
-	in.nstaples = run->nstaples;
-	in.expected_cn = cn;
-	in.now = run->now;
-	in.ocsp_leeway = run->cfg.ocsp_leeway;
-	if ((r = truststore_open(run->cfg.ca_dir, run->cfg.ca_file, &run->store,
-	    &file_loaded)) != 0) {
-		log_msg(LOG_ERR, "signer not trusted: %s (ca_dir '%s', ca_file '%s')",
-		    err_str(r), run->cfg.ca_dir, run->cfg.ca_file);
-		return r;
-	}
-	r = signer_verify(&in, run->store, &run->signer, &info);
-	/* The hashed directory had no anchor: try the bundle file too... */
-	if (r == EIC_ERR_NO_ANCHOR && !file_loaded && run->cfg.ca_file[0] != '\0' &&
-	    truststore_add_file(run->store, run->cfg.ca_file) == 0)
-		r = signer_verify(&in, run->store, &run->signer, &info);
-	/* ...and then the directory's files themselves (no hash links). */
-	if (r == EIC_ERR_NO_ANCHOR &&
-	    truststore_add_dir_files(run->store, run->cfg.ca_dir) == 0)
-		r = signer_verify(&in, run->store, &run->signer, &info);
-	if (r != 0) {
-		log_msg(LOG_ERR, "signer not trusted (expected CN %s): %s%s%s "
-		    "(chain position %d)", cn, err_str(r),
-		    info.x509_error != 0 ? ": " : "",
-		    info.x509_error != 0 ?
-		    X509_verify_cert_error_string(info.x509_error) : "",
-		    info.depth);
-		return r;
-	}
-	log_msg(LOG_DEBUG, "signer %s trusted: chain of %zu, anchor %s", cn,
-	    info.chain_len, info.subject[info.chain_len - 1]);
-	return 0;
-}
-
-static int
 emit(struct run *run, const struct keycheck_policy *pol)
 {
 	const struct authz_item *it;
@@ -331,7 +132,7 @@ emit(struct run *run, const struct keycheck_policy *pol)
 	size_t i;
 	int r;
 
-	if ((r = authz_decide(&run->kb, pol, run->instance_id, run->signer,
+	if ((r = authz_decide(&run->kb, pol, run->s.instance_id, run->s.signer,
 	    &run->res)) != 0)
 		return r;
 	buf_init(&run->out, KEYBLOB_MAX_BYTES);
@@ -420,9 +221,9 @@ static int
 run_helper(struct run *run)
 {
 	struct keycheck_policy pol;
-	struct imds_opts o;
+	struct slice bundle;
 	enum platform_ec2 probe = PLATFORM_NOT_EC2;
-	char tag[EC2_INSTANCE_ID_MAX] = "", detail[128];
+	char tag[EC2_INSTANCE_ID_MAX] = "";
 	int r;
 
 	if (ec2_user_valid(run->user) != 0 || !platform_user_exists(run->user)) {
@@ -434,28 +235,17 @@ run_helper(struct run *run)
 		log_msg(LOG_INFO, "not an EC2 instance: no keys");
 		return 0;
 	}
-	memset(&o, 0, sizeof(o));
-	o.endpoint = run->cfg.imds_endpoint;
-	o.url = run->cfg.imds_url;
-	o.timeout_ms = run->cfg.imds_timeout_ms;
-	o.token_ttl = run->cfg.imds_token_ttl;
-	o.deadline_ms = run->deadline;
-	if (curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK ||
-	    (r = imds_open(&o, &run->imds)) != 0)
+	if (curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK)
 		return EIC_ERR_INTERNAL;
-	if ((r = imds_token(run->imds, detail, sizeof(detail))) != 0) {
-		log_msg(LOG_ERR, "IMDS unavailable: no IMDSv2 token: %s", detail);
-		return r;
-	}
-	if ((r = fetch_keys(run)) == EIC_ERR_NOT_FOUND) {
+	if ((r = session_open(&run->s, &run->cfg, run->now, run->deadline)) != 0)
+		goto fail;
+	if ((r = session_keys(&run->s, run->user, &bundle)) == EIC_ERR_NOT_FOUND) {
 		log_msg(LOG_DEBUG, "user %s: no EC2 Instance Connect keys", run->user);
 		return 0;
 	}
-	if (r != 0) {
-		log_msg(LOG_ERR, "IMDS %s: %s", run->keys.path, run->keys.detail);
-		return r;
-	}
-	if ((r = keyblob_parse(body(&run->keys), &run->kb)) != 0) {
+	if (r != 0)
+		goto fail;
+	if ((r = keyblob_parse(bundle, &run->kb)) != 0) {
 		log_msg(LOG_ERR, "user %s: key bundle refused: %s", run->user, err_str(r));
 		return r;
 	}
@@ -470,39 +260,35 @@ run_helper(struct run *run)
 	/* Nothing could pass: spare IMDS the rest and the CPU the crypto. */
 	if (prefilter(run, &pol) == 0)
 		return 0;
-	if ((r = fetch_metadata(run)) != 0)
-		return r;
-	if (run->cfg.ec2_check && !platform_ec2_confirm(probe, tag, run->instance_id)) {
+	if ((r = session_metadata(&run->s)) != 0)
+		goto fail;
+	if (run->cfg.ec2_check && !platform_ec2_confirm(probe, tag, run->s.instance_id)) {
 		log_msg(LOG_INFO, "not an EC2 instance (asset tag %s differs from "
-		    "IMDS instance id %s): no keys", tag, run->instance_id);
+		    "IMDS instance id %s): no keys", tag, run->s.instance_id);
 		return 0;
 	}
-	if ((r = verify_signer(run)) != 0)
-		return r;
+	if ((r = session_signer(&run->s)) != 0)
+		goto fail;
+	log_msg(LOG_DEBUG, "signer %s trusted: chain of %zu, anchor %s", run->s.cn,
+	    run->s.info.chain_len, run->s.info.subject[run->s.info.chain_len - 1]);
 	if ((r = emit(run, &pol)) != 0)
 		return r;
 	log_msg(LOG_DEBUG, "user %s: %zu of %zu keys authorized, %u IMDS requests "
 	    "via %s", run->user, run->res.authorized, run->res.n,
-	    imds_requests(run->imds), imds_base(run->imds));
+	    imds_requests(run->s.imds), imds_base(run->s.imds));
 	return 0;
+fail:
+	log_msg(LOG_ERR, "%s", run->s.why);
+	return r;
 }
 
 static void
 run_free(struct run *run)
 {
-	size_t i;
-
-	buf_free(&run->keys.body);
-	for (i = 0; i < R_COUNT; i++)
-		buf_free(&run->batch[i].body);
-	for (i = 0; i < SIGNER_MAX_STAPLES; i++)
-		buf_free(&run->staples[i].body);
+	session_close(&run->s);
 	keyblob_free(&run->kb);
 	authz_result_free(&run->res);
-	X509_STORE_free(run->store);
-	EVP_PKEY_free(run->signer);
 	buf_free(&run->out);
-	imds_close(run->imds);
 }
 
 int
