@@ -20,6 +20,7 @@
 
 #include "authz.h"
 #include "buf.h"
+#include "check.h"
 #include "config.h"
 #include "ec2.h"
 #include "err.h"
@@ -63,8 +64,18 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: eic_run_authorized_keys [--config FILE] [--debug] "
 	    "USER [FINGERPRINT]\n"
+	    "       eic_run_authorized_keys --check [--config FILE] "
+	    "[--sshd-config FILE]\n"
+	    "           [--match user=U,host=H,addr=A] [--json]\n"
 	    "       eic_run_authorized_keys --help | --version\n");
 }
+
+#define MAX_UNIT_DIRS 8
+
+static const char *const default_unit_dirs[] = {
+	"/etc/systemd/system", "/run/systemd/system", "/usr/lib/systemd/system",
+	"/lib/systemd/system",
+};
 
 static void
 on_deadline(int sig)
@@ -299,13 +310,25 @@ main(int argc, char **argv)
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "sshd-config", required_argument, NULL, 'S' },
+		{ "match", required_argument, NULL, 'M' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "sshd", required_argument, NULL, 'X' },
+		{ "systemd-dir", required_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct run run;
+	struct check_opts co;
 	const char *config_path = EIC_CONFIG_PATH;
+	const char *unit_dirs[MAX_UNIT_DIRS];
 	char why[256];
-	int ch, debug = 0, explicit_config = 0, r, code;
+	int ch, debug = 0, explicit_config = 0, r, code, check = 0;
 	int64_t start = platform_now_ms();
+
+	memset(&co, 0, sizeof(co));
+	co.sshd = "/usr/sbin/sshd";
+	co.sshd_config = "/etc/ssh/sshd_config";
 
 	/* Nothing in the sshd path may depend on the caller's environment. */
 	platform_clear_env();
@@ -325,12 +348,50 @@ main(int argc, char **argv)
 		case 'V':
 			printf("eic_run_authorized_keys %s\n", EIC_VERSION);
 			return EXIT_ANSWERED;
+		case 'C':
+			check = 1;
+			break;
+		case 'S':
+			co.sshd_config = optarg;
+			break;
+		case 'M':
+			co.match = optarg;
+			break;
+		case 'J':
+			co.json = 1;
+			break;
+		case 'X':
+			co.sshd = optarg;
+			break;
+		case 'U':
+			if (co.nunit_dirs == MAX_UNIT_DIRS) {
+				usage(stderr);
+				return EXIT_USAGE;
+			}
+			unit_dirs[co.nunit_dirs++] = optarg;
+			break;
 		default:
 			usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
-	if (argc - optind < 1 || argc - optind > 2) {
+	if (check) {
+		/* Admin mode: runs sshd -T; never what sshd itself invokes. */
+		if (argc != optind) {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		co.config_path = config_path;
+		co.explicit_config = explicit_config;
+		if (co.nunit_dirs == 0) {
+			co.unit_dirs = default_unit_dirs;
+			co.nunit_dirs = sizeof(default_unit_dirs) / sizeof(default_unit_dirs[0]);
+		} else {
+			co.unit_dirs = unit_dirs;
+		}
+		return check_run(&co);
+	}
+	if (argc - optind < 1 || argc - optind > 2 || co.json || co.match != NULL) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}

@@ -1,6 +1,7 @@
 /* platform.c: EC2 detection, user lookup, environment and clocks. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,10 @@
 #include <unistd.h>
 
 #include "platform.h"
+
+#ifdef __APPLE__
+#include <mach-o/dyld.h>
+#endif
 
 #ifndef EIC_SYSFS_HYPERVISOR_UUID
 #define EIC_SYSFS_HYPERVISOR_UUID "/sys/hypervisor/uuid"
@@ -84,6 +89,29 @@ platform_clear_env(void)
 
 	environ = empty;
 #endif
+}
+
+int
+platform_self_path(char *out, size_t outsz)
+{
+#ifdef __linux__
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+#else
+	char raw[PATH_MAX], buf[PATH_MAX];
+	uint32_t sz = sizeof(raw);
+
+	if (_NSGetExecutablePath(raw, &sz) != 0 || realpath(raw, buf) == NULL)
+		return -1;
+#endif
+	if (strlen(buf) >= outsz)
+		return -1;
+	memcpy(out, buf, strlen(buf) + 1);
+	return 0;
 }
 
 int64_t

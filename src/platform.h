@@ -2,6 +2,7 @@
 #ifndef EIC_PLATFORM_H
 #define EIC_PLATFORM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ec2.h"
@@ -28,6 +29,9 @@ int platform_user_exists(const char *user);
 
 /* Empties the environment: nothing downstream may read proxies, OPENSSL_CONF... */
 void platform_clear_env(void);
+
+/* Writes the resolved path of the running executable; 0 on success. */
+int platform_self_path(char *out, size_t outsz);
 
 /* Milliseconds on a monotonic clock. */
 int64_t platform_now_ms(void);

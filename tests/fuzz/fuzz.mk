@@ -11,12 +11,14 @@ FUZZ_SRCS    := $(LIB_SRCS)
 
 $(FUZZ_BUILD)/fuzz-%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE $(FUZZ_FLAGS) $(DEFS) -Isrc \
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) -std=c11 -D_GNU_SOURCE $(FUZZ_FLAGS) $(DEFS) -Isrc \
 	    $(shell $(PKG_CONFIG) --cflags $(PKGS)) -o $@ $< $(FUZZ_SRCS) $(LIBS)
 
 $(FUZZ_BUILD)/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_SRCS)
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -D_GNU_SOURCE $(REPLAY_FLAGS) $(DEFS) -Isrc \
+	@$(if $(Q),echo "  REPLAY  $@")
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(REPLAY_FLAGS) $(DEFS) -Isrc \
 	    $(shell $(PKG_CONFIG) --cflags $(PKGS)) -o $@ $< tests/fuzz/replay.c \
 	    $(FUZZ_SRCS) $(LIBS)
 
