@@ -142,3 +142,8 @@ clean:
 # Each mutation removes one security rule; the unit tests must catch all.
 mutate: fixtures
 	python3 tests/mutate.py
+
+# Wall time, CPU, peak RSS, requests and round-trip depth per invocation.
+BENCH_RUNS ?= 50
+bench: $(PROG) fixtures
+	python3 tests/bench/bench.py $(PROG) $(BUILD)/fixtures $(BENCH_RUNS)

@@ -27,8 +27,16 @@ struct xfer {
 	int done;
 };
 
+/* A transfer curl reported finished, not yet handled by the caller. */
+struct done {
+	struct xfer *x;
+	CURLcode cc;
+};
+
 struct imds {
 	CURLM *multi;
+	struct done done[MAX_XFERS + 2];
+	size_t ndone;
 	const char *bases[2];
 	int nbases;
 	int base;		/* the one that issued the token, or -1 */
@@ -215,33 +223,57 @@ schedule_retry(struct imds *c, struct xfer *x)
 	return 1;
 }
 
-static struct xfer *
-finished(struct imds *c, CURLcode *cc)
+/* Moves what curl reports finished into c->done. */
+static void
+drain(struct imds *c)
 {
 	CURLMsg *m;
 	struct xfer *x = NULL;
 	int left;
 
 	while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
-		if (m->msg != CURLMSG_DONE)
+		if (m->msg != CURLMSG_DONE ||
+		    c->ndone == sizeof(c->done) / sizeof(c->done[0]))
 			continue;
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-		*cc = m->data.result;
-		return x;
+		c->done[c->ndone].x = x;
+		c->done[c->ndone].cc = m->data.result;
+		c->ndone++;
 	}
-	return NULL;
 }
 
-/* Waits for activity, at most until the earlier of deadline and wake_at. */
+static struct xfer *
+finished(struct imds *c, CURLcode *cc)
+{
+	struct xfer *x;
+
+	if (c->ndone == 0)
+		return NULL;
+	x = c->done[0].x;
+	*cc = c->done[0].cc;
+	c->ndone--;
+	memmove(&c->done[0], &c->done[1], c->ndone * sizeof(c->done[0]));
+	return x;
+}
+
+/*
+ * Drives the transfers. Waits for activity only if none has finished yet
+ * (a reply read by curl_multi_perform must not wait out a poll timeout),
+ * and at most until the earlier of the deadline and wake_at.
+ */
 static int
 pump(struct imds *c, int64_t wake_at)
 {
-	int64_t now = platform_now_ms(), wait;
+	int64_t wait;
 	int running;
 
 	if (curl_multi_perform(c->multi, &running) != CURLM_OK)
 		return EIC_ERR_INTERNAL;
-	wait = (wake_at > 0 && wake_at < c->deadline ? wake_at : c->deadline) - now;
+	drain(c);
+	if (c->ndone > 0)
+		return 0;
+	wait = (wake_at > 0 && wake_at < c->deadline ? wake_at : c->deadline) -
+	    platform_now_ms();
 	if (wait < 0)
 		wait = 0;
 	if (curl_multi_poll(c->multi, NULL, 0, (int)(wait > 1000 ? 1000 : wait),
@@ -249,6 +281,7 @@ pump(struct imds *c, int64_t wake_at)
 		return EIC_ERR_INTERNAL;
 	if (curl_multi_perform(c->multi, &running) != CURLM_OK)
 		return EIC_ERR_INTERNAL;
+	drain(c);
 	return 0;
 }
 

@@ -78,6 +78,8 @@ def cmd_push(a):
             f"#Caller={a.caller}\n#Request={a.request or uuid.uuid4()}\n")
     signed = (meta + key + "\n").encode()
     entry = signed.decode() + sign(a.signkey, signed) + "\n"
+    # --count N: the same signed entry N times (large bundles, quickly)
+    entry = "\n".join([entry] * a.count)
     path = os.path.join(a.root, META, "managed-ssh-keys/active-keys", a.user)
     old = ""
     if os.path.exists(path) and not a.replace:
@@ -109,8 +111,12 @@ class Handler(BaseHTTPRequestHandler):
         except (OSError, ValueError):
             return {}
 
-    def record(self, status):
-        line = f"{int(time.time() * 1000)} {self.command} {self.path} {status}\n"
+    def record(self, status, done=None):
+        # "<ms> METHOD PATH STATUS <arrived us> <answered us>"
+        t0 = getattr(self, "t_arrive", time.time())
+        t1 = done if done is not None else time.time()
+        line = (f"{int(t0 * 1000)} {self.command} {self.path} {status} "
+                f"{int(t0 * 1e6)} {int(t1 * 1e6)}\n")
         with self.server.lock:
             with open(os.path.join(self.server.root, "_requests.log"), "a") as f:
                 f.write(line)
@@ -119,7 +125,6 @@ class Handler(BaseHTTPRequestHandler):
         f = self.faults()
         if f.get("delay_ms"):
             time.sleep(f["delay_ms"] / 1000.0)
-        self.record(status)
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         for k, v in (extra or {}).items():
@@ -131,10 +136,13 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
             self.close_connection = True
+            self.record(status)
             return
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+        self.wfile.flush()
+        self.record(status)
 
     def fault_path(self, key):
         return any(s in self.path for s in self.faults().get(key, []))
@@ -151,6 +159,10 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return True
         return False
+
+    def parse_request(self):
+        self.t_arrive = time.time()
+        return super().parse_request()
 
     def do_PUT(self):
         if self.common_faults():
@@ -218,6 +230,7 @@ def cmd_serve(a):
     class Server(ThreadingHTTPServer):
         daemon_threads = True
         allow_reuse_address = True
+        request_queue_size = 256  # bursts of concurrent helpers must not overflow
 
         def handle_error(self, request, client_address):
             # Clients hang up on purpose (size caps, deadlines): not news.
@@ -265,6 +278,7 @@ def main():
     p.add_argument("--caller", default="arn:aws:iam::123456789012:user/alice")
     p.add_argument("--request", default=None)
     p.add_argument("--replace", action="store_true")
+    p.add_argument("--count", type=int, default=1)
     v = sub.add_parser("serve")
     v.add_argument("root")
     v.add_argument("--host", default="127.0.0.1")
