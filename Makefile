@@ -23,7 +23,13 @@ CHECK_FUZZ_SECONDS ?= 60
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS       := libcurl openssl yaml-0.1
+# MINCURL=auto links a static, plain-HTTP-only libcurl built from the
+# distribution's curl source (packaging/mincurl.sh; see README "Performance")
+# when it can be built, else the system libcurl; MINCURL=no: always the system's.
+MINCURL    ?= auto
+MINCURL_DIR = $(BUILD)/mincurl
+CURL_A      = $(if $(filter no,$(MINCURL)),,$(wildcard $(MINCURL_DIR)/lib/libcurl.a))
+PKGS        = libcrypto yaml-0.1 $(if $(CURL_A),,libcurl)
 
 CFLAGS     ?= -O2 -g
 WARNFLAGS  := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
@@ -34,9 +40,10 @@ DEFS       := -DEIC_VERSION='"$(VERSION)"' \
               -DEIC_CONFIG_PATH='"$(CONFIGDIR)/config.yaml"' \
               -DEIC_CA_DIR='"$(CA_DIR)"' -DEIC_CA_FILE='"$(CA_FILE)"'
 ALL_CFLAGS  = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARNFLAGS) $(HARDEN_CFLAGS) $(CPPFLAGS) \
-              $(DEFS) $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS) $(EXTRA_CFLAGS)
+              $(DEFS) $(if $(CURL_A),-I$(MINCURL_DIR)/include -DCURL_STATICLIB) \
+              $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS) $(EXTRA_LDFLAGS)
-LIBS        = $(shell $(PKG_CONFIG) --libs $(PKGS))
+LIBS        = $(CURL_A) $(shell $(PKG_CONFIG) --libs $(PKGS))
 
 LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
@@ -49,7 +56,12 @@ CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
 
 .PHONY: all fixtures check unit e2e sanitize fuzz fuzz-replay install uninstall clean demo bench deps mutate
 
-all: $(PROG)
+all:
+ifneq ($(MINCURL),no)
+	@[ -f $(MINCURL_DIR)/lib/libcurl.a ] || sh packaging/mincurl.sh $(MINCURL_DIR) || \
+	    echo "  (building with the system libcurl)"
+endif
+	@$(MAKE) --no-print-directory $(PROG)
 
 # make V=1 shows the full commands.
 Q := $(if $(V),,@)
@@ -59,9 +71,9 @@ $(BUILD)/obj/%.o: src/%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(PROG): $(BUILD)/obj/main.o $(LIB_OBJS)
+$(PROG): $(BUILD)/obj/main.o $(LIB_OBJS) $(CURL_A)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(BUILD)/obj/main.o $(LIB_OBJS) $(LIBS)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -84,6 +96,7 @@ e2e: $(PROG) fixtures
 # The whole suite: unit and end-to-end tests, corpus replay, the same tests
 # under ASan+UBSan, and a short fuzzing run of every target.
 check: deps
+	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) e2e
 	$(MAKE) fuzz-replay
@@ -106,7 +119,12 @@ include packaging/packaging.mk
 
 # Installs the helper, its config, man page, and what ec2-instance-connect-setup
 # needs to turn it on in sshd. No chown: packages set owners.
-install: $(PROG)
+install:
+ifneq ($(MINCURL),no)
+	@[ -f $(MINCURL_DIR)/lib/libcurl.a ] || sh packaging/mincurl.sh $(MINCURL_DIR) || \
+	    echo "  (building with the system libcurl)"
+endif
+	@$(MAKE) --no-print-directory $(PROG)
 	install -d $(DESTDIR)$(HELPERDIR) $(DESTDIR)$(CONFIGDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(DATADIR) $(DESTDIR)$(SYSUSERSDIR)
 	install -m 0755 $(PROG) $(DESTDIR)$(HELPERDIR)/eic_run_authorized_keys
@@ -131,7 +149,8 @@ uninstall:
 	    $(DESTDIR)$(SYSUSERSDIR)/ec2-instance-connect.conf
 
 demo: deps
-	$(MAKE) $(PROG) fixtures
+	$(MAKE) all
+	$(MAKE) fixtures
 	python3 tests/e2e/demo.py $(PROG) $(BUILD)/fixtures
 
 clean:
@@ -145,5 +164,5 @@ mutate: fixtures
 
 # Wall time, CPU, peak RSS, requests and round-trip depth per invocation.
 BENCH_RUNS ?= 50
-bench: $(PROG) fixtures
+bench: all fixtures
 	python3 tests/bench/bench.py $(PROG) $(BUILD)/fixtures $(BENCH_RUNS)

@@ -79,6 +79,20 @@ xfer_clear(struct imds *c, struct xfer *x)
 	x->hdrs = NULL;
 }
 
+/*
+ * An explicit empty proxy overrides http_proxy, ALL_PROXY and friends; a
+ * libcurl built without proxy support (mincurl) has none to override.
+ */
+static int
+no_proxy(CURL *h)
+{
+	CURLcode a = curl_easy_setopt(h, CURLOPT_PROXY, "");
+	CURLcode b = curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+
+	return (a == CURLE_OK || a == CURLE_UNKNOWN_OPTION || a == CURLE_NOT_BUILT_IN) &&
+	    (b == CURLE_OK || b == CURLE_UNKNOWN_OPTION || b == CURLE_NOT_BUILT_IN);
+}
+
 static int
 xfer_start(struct imds *c, struct xfer *x, const char *path)
 {
@@ -108,9 +122,7 @@ xfer_start(struct imds *c, struct xfer *x, const char *path)
 	ok &= curl_easy_setopt(x->h, CURLOPT_URL, url) == CURLE_OK;
 	ok &= curl_easy_setopt(x->h, CURLOPT_PROTOCOLS_STR, "http") == CURLE_OK;
 	ok &= curl_easy_setopt(x->h, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
-	/* An explicit empty proxy overrides http_proxy, ALL_PROXY and friends. */
-	ok &= curl_easy_setopt(x->h, CURLOPT_PROXY, "") == CURLE_OK;
-	ok &= curl_easy_setopt(x->h, CURLOPT_NOPROXY, "*") == CURLE_OK;
+	ok &= no_proxy(x->h);
 	ok &= curl_easy_setopt(x->h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
 	ok &= curl_easy_setopt(x->h, CURLOPT_HTTP_VERSION,
 	    (long)CURL_HTTP_VERSION_1_1) == CURLE_OK;

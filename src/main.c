@@ -20,7 +20,7 @@
 
 #include "authz.h"
 #include "buf.h"
-#include "check.h"
+#include "selfcheck.h"
 #include "config.h"
 #include "ec2.h"
 #include "err.h"
@@ -319,7 +319,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct run run;
-	struct check_opts co;
+	struct selfcheck_opts co;
 	const char *config_path = EIC_CONFIG_PATH;
 	const char *unit_dirs[MAX_UNIT_DIRS];
 	char why[256];
@@ -389,7 +389,7 @@ main(int argc, char **argv)
 		} else {
 			co.unit_dirs = unit_dirs;
 		}
-		return check_run(&co);
+		return selfcheck_run(&co);
 	}
 	if (argc - optind < 1 || argc - optind > 2 || co.json || co.match != NULL) {
 		usage(stderr);

@@ -15,59 +15,25 @@
 #define PEM_END "-----END CERTIFICATE-----"
 #define SIGNER_MIN_RSA_BITS 2048
 
-static int
-decode_cert(const struct buf *b64, STACK_OF(X509) *certs)
-{
-	unsigned char *der = NULL;
-	const unsigned char *p;
-	size_t len = 0;
-	X509 *x = NULL;
-	int r;
+typedef int (*der_fn)(const unsigned char *der, size_t len, void *arg);
 
-	if (sk_X509_num(certs) >= SIGNER_MAX_CERTS) {
-		r = EIC_ERR_LIMIT;
-		goto out;
-	}
-	if ((r = b64_decode((struct slice){ b64->data, b64->len },
-	    SIGNER_PEM_MAX, &der, &len)) != 0) {
-		r = r == EIC_ERR_ALLOC ? r : EIC_ERR_PEM;
-		goto out;
-	}
-	p = der;
-	/* DER decoded to exactly its length: nothing may trail. */
-	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL || p != der + len) {
-		r = EIC_ERR_CERT;
-		goto out;
-	}
-	if (sk_X509_push(certs, x) <= 0) {
-		r = EIC_ERR_ALLOC;
-		goto out;
-	}
-	x = NULL;
-	r = 0;
-out:
-	X509_free(x);
-	free(der);
-	return r;
-}
-
-/* Only PEM certificate blocks and blank lines; anything else is refused. */
+/*
+ * Walks a PEM chain: only certificate blocks and blank lines, at most
+ * SIGNER_MAX_CERTS blocks, each base64 decoded exactly and handed to fn.
+ */
 static int
-split_pem(struct slice pem, STACK_OF(X509) **out)
+pem_walk(struct slice pem, der_fn fn, void *arg)
 {
-	STACK_OF(X509) *certs = NULL;
 	struct cursor c;
 	struct slice line;
 	struct buf b64;
+	unsigned char *der = NULL;
+	size_t len = 0, blocks = 0;
 	int r = 0, inside = 0;
 
 	buf_init(&b64, SIGNER_PEM_MAX);
 	if (pem.len > SIGNER_PEM_MAX) {
 		r = EIC_ERR_LIMIT;
-		goto out;
-	}
-	if ((certs = sk_X509_new_null()) == NULL) {
-		r = EIC_ERR_ALLOC;
 		goto out;
 	}
 	cursor_init(&c, pem.ptr, pem.len);
@@ -84,25 +50,66 @@ split_pem(struct slice pem, STACK_OF(X509) **out)
 			inside = 1;
 			buf_reset(&b64);
 		} else if (slice_eq_str(line, PEM_END)) {
-			if ((r = decode_cert(&b64, certs)) != 0)
+			if (++blocks > SIGNER_MAX_CERTS) {
+				r = EIC_ERR_LIMIT;
+				goto out;
+			}
+			if ((r = b64_decode((struct slice){ b64.data, b64.len },
+			    SIGNER_PEM_MAX, &der, &len)) != 0) {
+				r = r == EIC_ERR_ALLOC ? r : EIC_ERR_PEM;
+				goto out;
+			}
+			r = fn(der, len, arg);
+			free(der);
+			der = NULL;
+			if (r != 0)
 				goto out;
 			inside = 0;
 		} else if ((r = buf_append(&b64, line.ptr, line.len)) != 0) {
 			goto out;
 		}
 	}
-	if (inside || sk_X509_num(certs) == 0) {
+	if (inside || blocks == 0)
 		r = EIC_ERR_PEM;
-		goto out;
-	}
-	/* success */
-	*out = certs;
-	certs = NULL;
-	r = 0;
 out:
-	sk_X509_pop_free(certs, X509_free);
+	free(der);
 	buf_free(&b64);
 	return r;
+}
+
+static int
+push_cert(const unsigned char *der, size_t len, void *arg)
+{
+	STACK_OF(X509) *certs = arg;
+	const unsigned char *p = der;
+	X509 *x;
+
+	/* DER decoded to exactly its length: nothing may trail. */
+	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL || p != der + len) {
+		X509_free(x);
+		return EIC_ERR_CERT;
+	}
+	if (sk_X509_push(certs, x) <= 0) {
+		X509_free(x);
+		return EIC_ERR_ALLOC;
+	}
+	return 0;
+}
+
+static int
+split_pem(struct slice pem, STACK_OF(X509) **out)
+{
+	STACK_OF(X509) *certs;
+	int r;
+
+	if ((certs = sk_X509_new_null()) == NULL)
+		return EIC_ERR_ALLOC;
+	if ((r = pem_walk(pem, push_cert, certs)) != 0) {
+		sk_X509_pop_free(certs, X509_free);
+		return r;
+	}
+	*out = certs;
+	return 0;
 }
 
 static int
@@ -157,20 +164,49 @@ in_store(X509_STORE_CTX *ctx, X509 *cert)
 	return hit;
 }
 
-int
-signer_sha1_name(X509 *cert, char out[SIGNER_SHA1_HEX])
+static void
+hex_upper(const unsigned char *md, size_t n, char *out)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0, i;
+	size_t i;
 
-	if (X509_digest(cert, EVP_sha1(), md, &n) != 1 || n != 20)
-		return EIC_ERR_INTERNAL;
 	for (i = 0; i < n; i++) {
 		out[i * 2] = hex[md[i] >> 4];
 		out[i * 2 + 1] = hex[md[i] & 0xf];
 	}
 	out[n * 2] = '\0';
+}
+
+int
+signer_sha1_name(X509 *cert, char out[SIGNER_SHA1_HEX])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	if (X509_digest(cert, EVP_sha1(), md, &n) != 1 || n != 20)
+		return EIC_ERR_INTERNAL;
+	hex_upper(md, n, out);
+	return 0;
+}
+
+struct names {
+	char (*v)[SIGNER_SHA1_HEX];
+	size_t max, n;
+};
+
+/* A staple's name is the SHA-1 of the certificate's DER: no parsing needed. */
+static int
+add_name(const unsigned char *der, size_t len, void *arg)
+{
+	struct names *nm = arg;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	if (nm->n == nm->max)
+		return EIC_ERR_LIMIT;
+	if (EVP_Digest(der, len, md, &mdlen, EVP_sha1(), NULL) != 1 || mdlen != 20)
+		return EIC_ERR_INTERNAL;
+	hex_upper(md, mdlen, nm->v[nm->n++]);
 	return 0;
 }
 
@@ -178,26 +214,13 @@ int
 signer_chain_names(struct slice chain_pem, char (*names)[SIGNER_SHA1_HEX],
     size_t max, size_t *n)
 {
-	STACK_OF(X509) *certs = NULL;
-	size_t i, k;
+	struct names nm = { names, max, 0 };
 	int r;
 
-	if ((r = split_pem(chain_pem, &certs)) != 0)
-		goto out;
-	k = (size_t)sk_X509_num(certs);
-	if (k > max) {
-		r = EIC_ERR_LIMIT;
-		goto out;
-	}
-	for (i = 0; i < k; i++) {
-		if ((r = signer_sha1_name(sk_X509_value(certs, (int)i), names[i])) != 0)
-			goto out;
-	}
-	*n = k;
-	r = 0;
-out:
-	sk_X509_pop_free(certs, X509_free);
-	return r;
+	if ((r = pem_walk(chain_pem, add_name, &nm)) != 0)
+		return r;
+	*n = nm.n;
+	return 0;
 }
 
 static const struct signer_staple *

@@ -12,7 +12,7 @@ class Ec2InstanceConnect < Formula
   uses_from_macos "curl"
 
   def install
-    system "make", "install",
+    system "make", "install", "MINCURL=no",
            "PREFIX=#{prefix}",
            "SYSCONFDIR=#{etc}",
            "HELPERDIR=#{libexec}",

@@ -104,12 +104,21 @@ class Handler(BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def faults(self):
+        """The fault settings, read again only when the file changes."""
         p = os.path.join(self.server.root, "_faults.json")
         try:
-            with open(p) as f:
-                return json.load(f)
-        except (OSError, ValueError):
+            m = os.stat(p).st_mtime_ns
+        except OSError:
             return {}
+        srv = self.server
+        if getattr(srv, "faults_mtime", None) != m:
+            try:
+                with open(p) as f:
+                    srv.faults_cache = json.load(f)
+            except (OSError, ValueError):
+                srv.faults_cache = {}
+            srv.faults_mtime = m
+        return srv.faults_cache
 
     def record(self, status, done=None):
         # "<ms> METHOD PATH STATUS <arrived us> <answered us>"

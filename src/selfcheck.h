@@ -1,10 +1,10 @@
-/* check.h: `--check`, the admin's answer to "does sshd really use us?". */
-#ifndef EIC_CHECK_H
-#define EIC_CHECK_H
+/* selfcheck.h: `--check`, the admin's answer to "does sshd really use us?". */
+#ifndef EIC_SELFCHECK_H
+#define EIC_SELFCHECK_H
 
 #include <stddef.h>
 
-struct check_opts {
+struct selfcheck_opts {
 	const char *sshd;		/* sshd binary */
 	const char *sshd_config;	/* sshd's main config file */
 	const char *match;		/* sshd -C criteria, or NULL for the default */
@@ -21,6 +21,6 @@ struct check_opts {
  * if nothing failed, 1 otherwise. Runs sshd -T: never call it in the sshd
  * path.
  */
-int check_run(const struct check_opts *o);
+int selfcheck_run(const struct selfcheck_opts *o);
 
 #endif

@@ -1,4 +1,4 @@
-/* check.c: verify that sshd really uses this program, and that it can work. */
+/* selfcheck.c: verify that sshd really uses this program, and that it can work. */
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -15,7 +15,7 @@
 #include <curl/curl.h>
 #include <openssl/x509.h>
 
-#include "check.h"
+#include "selfcheck.h"
 #include "config.h"
 #include "err.h"
 #include "platform.h"
@@ -426,7 +426,7 @@ print(const struct report *rp, int json)
 }
 
 int
-check_run(const struct check_opts *o)
+selfcheck_run(const struct selfcheck_opts *o)
 {
 	static struct report rp;
 	struct config cfg;
