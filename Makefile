@@ -91,7 +91,8 @@ unit: $(TEST_BINS) fixtures
 	    EIC_FIXTURES=$(BUILD)/fixtures CK_FORK=yes $$t; done
 
 e2e: $(PROG) fixtures
-	sh tests/e2e/run.sh $(PROG) $(BUILD)/fixtures
+	$(if $(SANITIZED),,sh tests/hardening/check_elf.sh $(PROG))
+	$(if $(SANITIZED),EIC_SANITIZED=1) sh tests/e2e/run.sh $(PROG) $(BUILD)/fixtures
 
 # The whole suite: unit and end-to-end tests, corpus replay, the same tests
 # under ASan+UBSan, and a short fuzzing run of every target.
@@ -112,7 +113,7 @@ sanitize:
 	$(MAKE) BUILD=build/sanitize CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	    HARDEN_CFLAGS="-fPIE" \
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
-	    EXTRA_LDFLAGS="-fsanitize=address,undefined" unit e2e
+	    EXTRA_LDFLAGS="-fsanitize=address,undefined" SANITIZED=1 unit e2e
 
 -include tests/fuzz/fuzz.mk
 include packaging/packaging.mk

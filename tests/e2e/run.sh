@@ -7,3 +7,11 @@ python3 "$here/test_e2e.py" "$@"
 python3 "$here/test_ec2host.py" "$@"
 # The admin check mode against real sshd configurations.
 python3 "$here/test_check.py" "$@"
+# Syscall invariants, valgrind, the fault matrix, 200 at once. An ASan
+# build checks its own memory (valgrind cannot run it): there, memcheck is
+# left to the plain build's run of this same suite.
+if [ -n "${EIC_SANITIZED:-}" ]; then
+	python3 "$here/test_hardening.py" "$@" Invariants FaultMatrix Load
+else
+	python3 "$here/test_hardening.py" "$@"
+fi

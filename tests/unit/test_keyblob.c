@@ -127,19 +127,18 @@ END_TEST
 
 START_TEST(line_caps)
 {
-	struct buf b;
 	struct keyblob kb;
-	size_t i;
+	size_t n = 1 << 20;
+	unsigned char *line = malloc(n);
 
 	/* A single 1 MB line is one malformed entry, not a crash or a key. */
-	buf_init(&b, 2 << 20);
-	for (i = 0; i < (1 << 20); i++)
-		ck_assert_int_eq(buf_append(&b, "A", 1), 0);
-	ck_assert_int_eq(keyblob_parse(buf_slice(&b), &kb), 0);
+	ck_assert_ptr_nonnull(line);
+	memset(line, 'A', n);
+	ck_assert_int_eq(keyblob_parse((struct slice){ line, n }, &kb), 0);
 	ck_assert_uint_eq(kb.n, 1);
 	ck_assert_int_eq(kb.entries[0].error, EIC_ERR_LIMIT);
 	keyblob_free(&kb);
-	buf_free(&b);
+	free(line);
 }
 END_TEST
 

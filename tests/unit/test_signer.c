@@ -411,8 +411,9 @@ START_TEST(anchor_in_directory_without_hash_links)
 	ck_assert_int_eq(signer_verify(&in, s, &k, &info), 0);
 	EVP_PKEY_free(k);
 	X509_STORE_free(s);
-	ck_assert_int_eq(truststore_add_dir_files(X509_STORE_new(), "/nonexistent"),
-	    EIC_ERR_TRUST_STORE);
+	s = X509_STORE_new();
+	ck_assert_int_eq(truststore_add_dir_files(s, "/nonexistent"), EIC_ERR_TRUST_STORE);
+	X509_STORE_free(s);
 	unlink(path);
 	rmdir(dir);
 	free(pem);
