@@ -54,7 +54,7 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
 
-.PHONY: all fixtures check unit e2e sanitize fuzz fuzz-replay install uninstall clean demo bench deps mutate
+.PHONY: selinux check-selinux all fixtures check unit e2e sanitize fuzz fuzz-replay install uninstall clean demo bench deps mutate
 
 all:
 ifneq ($(MINCURL),no)
@@ -103,6 +103,7 @@ check: deps
 	$(MAKE) fuzz-replay
 	$(MAKE) sanitize
 	$(MAKE) check-packaging
+	$(MAKE) check-selinux
 	$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 
 deps:
@@ -167,3 +168,14 @@ mutate: fixtures
 BENCH_RUNS ?= 50
 bench: all fixtures
 	python3 tests/bench/bench.py $(PROG) $(BUILD)/fixtures $(BENCH_RUNS)
+
+# SELinux module, built with the reference policy's development Makefile.
+SELINUX_DEVEL ?= /usr/share/selinux/devel/Makefile
+selinux:
+	@mkdir -p $(BUILD)/selinux
+	cp selinux/ec2_instance_connect.te selinux/ec2_instance_connect.fc \
+	    selinux/ec2_instance_connect.if $(BUILD)/selinux/
+	$(MAKE) -s -C $(BUILD)/selinux -f $(SELINUX_DEVEL) ec2_instance_connect.pp
+
+check-selinux: selinux
+	sh tests/selinux/run.sh $(BUILD)

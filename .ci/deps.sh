@@ -8,7 +8,8 @@ check openssl openssh-server openssh-client python3 clang libclang-rt-dev
 strace valgrind procps iproute2 ca-certificates"
 # `deps.sh packaging` adds what building and checking packages needs.
 if [ "${1:-}" = packaging ]; then
-	pkgs="$pkgs debhelper dpkg-dev fakeroot lintian rpm rpmlint ruby debootstrap"
+	pkgs="$pkgs debhelper dpkg-dev fakeroot lintian rpm rpmlint ruby debootstrap
+selinux-policy-dev checkpolicy semodule-utils policycoreutils"
 fi
 
 missing=""

@@ -66,4 +66,13 @@ dpkg-deb -f "$deb" Depends | grep -q ca-certificates && ok "deb: Depends ca-cert
 dpkg-deb -f "$deb" Depends | grep -q 'libcurl4' && ok "deb: Depends from shlibs" || no "deb: no shlibs Depends"
 rpm -qpR "$rpm" 2>/dev/null | grep -q '^openssh-server' && ok "rpm: Requires openssh-server" || no "rpm: Requires"
 rpm -qp --scripts "$rpm" 2>/dev/null | grep -q 'ec2-instance-connect-setup install' && ok "rpm: %post runs setup" || no "rpm: %post"
+sel=$(find "$build/rpm/RPMS" -name 'ec2-instance-connect-selinux-*.noarch.rpm')
+[ -n "$sel" ] && ok "rpm: selinux subpackage is noarch" || no "rpm: no noarch selinux subpackage"
+rpm -qlp "$sel" 2>/dev/null | grep -q '^/usr/share/selinux/packages/ec2_instance_connect.pp$' &&
+    ok "rpm-selinux: ships the module" || no "rpm-selinux: no .pp"
+rpm -qp --scripts "$sel" 2>/dev/null | grep -q 'semodule -i' && ok "rpm-selinux: %post semodule -i" || no "rpm-selinux: %post"
+rpm -qp --scripts "$sel" 2>/dev/null | grep -q 'restorecon -F /opt/aws/bin/eic_run_authorized_keys' &&
+    ok "rpm-selinux: relabels the helper" || no "rpm-selinux: restorecon"
+rpm -qp --scripts "$sel" 2>/dev/null | grep -q 'semodule -r ec2_instance_connect' &&
+    ok "rpm-selinux: %postun semodule -r" || no "rpm-selinux: %postun"
 exit $fail
