@@ -177,5 +177,5 @@ selinux:
 	    selinux/ec2_instance_connect.if $(BUILD)/selinux/
 	$(MAKE) -s -C $(BUILD)/selinux -f $(SELINUX_DEVEL) ec2_instance_connect.pp
 
-check-selinux: selinux
+check-selinux: deps-packaging selinux
 	sh tests/selinux/run.sh $(BUILD)

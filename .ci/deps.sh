@@ -5,7 +5,7 @@ set -eu
 
 pkgs="make gcc libc6-dev pkg-config libcurl4-openssl-dev libssl-dev libyaml-dev
 check openssl openssh-server openssh-client python3 clang libclang-rt-dev
-strace valgrind procps iproute2 ca-certificates"
+strace valgrind procps iproute2 ca-certificates dpkg-dev"
 # `deps.sh packaging` adds what building and checking packages needs.
 if [ "${1:-}" = packaging ]; then
 	pkgs="$pkgs debhelper dpkg-dev fakeroot lintian rpm rpmlint ruby debootstrap
