@@ -7,8 +7,9 @@
 # Usage: mincurl.sh OUT   Exit 0 with OUT/lib/libcurl.a, or non-zero: the
 # build then uses the system libcurl.
 set -eu
-out=$1
-[ -f "$out/lib/libcurl.a" ] && exit 0
+[ -f "$1/lib/libcurl.a" ] && exit 0
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
 src=$out-src
 rm -rf "$src" "$out"
 mkdir -p "$src"
@@ -20,7 +21,8 @@ if ! fetch; then
 	# No deb-src configured: derive it from the deb sources, as root.
 	[ "$(id -u)" = 0 ] || { echo "mincurl: no curl source (need deb-src)" >&2; exit 1; }
 	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] && grep -q '^Types:.*deb' "$f" || continue
+		case $f in */zz-eic-src-*) continue ;; esac
+		[ -f "$f" ] && grep -Eq '^Types:(.*[[:space:]])?deb([[:space:]]|$)' "$f" || continue
 		sed 's/^Types:.*/Types: deb-src/' "$f" > "/etc/apt/sources.list.d/zz-eic-src-$(basename "$f")"
 	done
 	if [ -f /etc/apt/sources.list ] && grep -q '^deb ' /etc/apt/sources.list; then

@@ -138,20 +138,23 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", ctype)
         for k, v in (extra or {}).items():
             self.send_header(k, v)
+        # The log line is written before any of the reply leaves (headers
+        # included: a 404 is complete with them), so that whoever got the
+        # reply also finds it logged.
         if any(s in self.path for s in f.get("truncate", [])) and len(body) > 4:
             # Promise the whole body, send half, close: a truncated response.
             self.send_header("Content-Length", str(len(body)))
+            self.record(status)
             self.end_headers()
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
             self.close_connection = True
-            self.record(status)
             return
         self.send_header("Content-Length", str(len(body)))
+        self.record(status)
         self.end_headers()
         self.wfile.write(body)
         self.wfile.flush()
-        self.record(status)
 
     def fault_path(self, key):
         return any(s in self.path for s in self.faults().get(key, []))

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import threading
 import time
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SIM = os.path.join(HERE, "eicsim.py")
@@ -276,3 +277,22 @@ LogLevel VERBOSE
         self.log.close()
         if self.own_devlog and os.path.islink("/dev/log"):
             os.unlink("/dev/log")
+
+
+def run_tests(label, args):
+    """Runs the calling script's unittest cases; prints 'label: N passed, M failed'."""
+    prog = unittest.main(argv=[sys.argv[0]] + list(args), exit=False, verbosity=2)
+    r = prog.result
+    failed = len(r.failures) + len(r.errors)
+    print(f"{label}: {r.testsRun - failed} passed, {failed} failed")
+    return 0 if r.wasSuccessful() else 1
+
+
+def suite_main(label, module_globals):
+    """main() of a suite that shares one Rig (HELPER FIXTURES [unittest args])."""
+    rig = Rig(sys.argv[1], sys.argv[2])
+    module_globals["RIG"] = rig
+    try:
+        return run_tests(label, sys.argv[3:])
+    finally:
+        rig.close()

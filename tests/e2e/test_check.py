@@ -9,7 +9,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import AKC_USER, Rig  # noqa: E402
+from harness import AKC_USER, suite_main  # noqa: E402
 
 RIG = None
 
@@ -191,16 +191,10 @@ class Check(unittest.TestCase):
 
 
 def main():
-    global RIG
-    RIG = Rig(sys.argv[1], sys.argv[2])
-    try:
-        prog = unittest.main(argv=[sys.argv[0]] + sys.argv[3:], exit=False, verbosity=2)
-        r = prog.result
-        failed = len(r.failures) + len(r.errors)
-        print(f"check: {r.testsRun - failed} passed, {failed} failed")
-        return 0 if r.wasSuccessful() else 1
-    finally:
-        RIG.close()
+    if len(sys.argv) < 3:
+        print(__doc__)
+        return 2
+    return suite_main("check", globals())
 
 
 if __name__ == "__main__":

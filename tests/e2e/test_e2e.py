@@ -7,7 +7,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import LOGIN_USER, Rig, Sshd, slurp  # noqa: E402
+from harness import LOGIN_USER, Sshd, slurp, suite_main  # noqa: E402
 
 RIG = None
 
@@ -282,20 +282,10 @@ class Login(unittest.TestCase):
 
 
 def main():
-    global RIG
     if len(sys.argv) < 3:
         print(__doc__)
         return 2
-    helper, fixtures = sys.argv[1], sys.argv[2]
-    RIG = Rig(helper, fixtures)
-    try:
-        prog = unittest.main(argv=[sys.argv[0]] + sys.argv[3:], exit=False, verbosity=2)
-        r = prog.result
-        failed = len(r.failures) + len(r.errors)
-        print(f"e2e: {r.testsRun - failed} passed, {failed} failed")
-        return 0 if r.wasSuccessful() else 1
-    finally:
-        RIG.close()
+    return suite_main("e2e", globals())
 
 
 if __name__ == "__main__":

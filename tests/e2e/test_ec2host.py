@@ -14,6 +14,8 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SIM = os.path.join(HERE, "eicsim.py")
+sys.path.insert(0, HERE)
+from harness import run_tests, slurp  # noqa: E402
 IID = "i-0123456789abcdef0"
 V4, V6 = "169.254.169.254", "fd00:ec2::254"
 HELPER = FIXTURES = WORK = None
@@ -22,11 +24,6 @@ USER = "root"
 
 def sh(*args, **kw):
     return subprocess.run(args, check=True, **kw)
-
-
-def slurp(p):
-    with open(p) as f:
-        return f.read()
 
 
 def write(p, text):
@@ -214,11 +211,7 @@ def main():
     WORK = tempfile.mkdtemp(prefix="eic-ec2host-")
     os.chmod(WORK, 0o755)
     try:
-        prog = unittest.main(argv=[sys.argv[0]] + sys.argv[3:], exit=False, verbosity=2)
-        r = prog.result
-        failed = len(r.failures) + len(r.errors)
-        print(f"ec2host: {r.testsRun - failed} passed, {failed} failed")
-        return 0 if r.wasSuccessful() else 1
+        return run_tests("ec2host", sys.argv[3:])
     finally:
         shutil.rmtree(WORK, ignore_errors=True)
 

@@ -12,7 +12,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import AKC_USER, LOGIN_USER, Rig  # noqa: E402
+from harness import AKC_USER, LOGIN_USER, suite_main  # noqa: E402
 
 RIG = None
 DEADLINE_S = 5.0
@@ -238,16 +238,10 @@ class Load(unittest.TestCase):
 
 
 def main():
-    global RIG
-    RIG = Rig(sys.argv[1], sys.argv[2])
-    try:
-        prog = unittest.main(argv=[sys.argv[0]] + sys.argv[3:], exit=False, verbosity=2)
-        r = prog.result
-        failed = len(r.failures) + len(r.errors)
-        print(f"hardening: {r.testsRun - failed} passed, {failed} failed")
-        return 0 if r.wasSuccessful() else 1
-    finally:
-        RIG.close()
+    if len(sys.argv) < 3:
+        print(__doc__)
+        return 2
+    return suite_main("hardening", globals())
 
 
 if __name__ == "__main__":

@@ -63,12 +63,12 @@ dir_store(void)
 	return s;
 }
 
-/* Verifies chain file against the directory store at time t. */
+/* Verifies chain file against store at time t, with the current staples. */
 static int
-verify_at(const char *chain, const char *cn, time_t t, struct signer_info *info)
+verify_with(X509_STORE *s, const char *chain, const char *cn, time_t t,
+    struct signer_info *info)
 {
 	struct signer_input in;
-	X509_STORE *s = dir_store();
 	EVP_PKEY *k = NULL;
 	unsigned char *pem;
 	size_t len;
@@ -88,8 +88,18 @@ verify_at(const char *chain, const char *cn, time_t t, struct signer_info *info)
 	else
 		ck_assert_ptr_null(k);
 	EVP_PKEY_free(k);
-	X509_STORE_free(s);
 	free(pem);
+	return r;
+}
+
+/* Verifies chain file against the directory store at time t. */
+static int
+verify_at(const char *chain, const char *cn, time_t t, struct signer_info *info)
+{
+	X509_STORE *s = dir_store();
+	int r = verify_with(s, chain, cn, t, info);
+
+	X509_STORE_free(s);
 	return r;
 }
 
@@ -121,29 +131,15 @@ END_TEST
 
 START_TEST(good_chain_with_bundle_file_store)
 {
-	struct signer_input in;
 	struct signer_info info;
 	X509_STORE *s = NULL;
-	EVP_PKEY *k = NULL;
-	unsigned char *pem;
-	size_t len;
 	int loaded = 0;
 
 	/* No directory: the bundle file is loaded at once. */
 	ck_assert_int_eq(truststore_open("", fx("store.pem"), &s, &loaded), 0);
 	ck_assert_int_eq(loaded, 1);
-	pem = fx_read("chain.pem", &len);
-	memset(&in, 0, sizeof(in));
-	in.chain_pem = (struct slice){ pem, len };
-	in.staples = st;
-	in.nstaples = nst;
-	in.expected_cn = CN;
-	in.now = now;
-	in.ocsp_leeway = 300;
-	ck_assert_int_eq(signer_verify(&in, s, &k, &info), 0);
-	EVP_PKEY_free(k);
+	ck_assert_int_eq(verify_with(s, "chain.pem", CN, now, &info), 0);
 	X509_STORE_free(s);
-	free(pem);
 	/* And a store with nothing usable is refused. */
 	ck_assert_int_eq(truststore_open("/nonexistent", "/nonexistent.pem", &s,
 	    &loaded), EIC_ERR_TRUST_STORE);
@@ -305,28 +301,14 @@ END_TEST
 START_TEST(trusted_intermediate_needs_no_staple)
 {
 	const struct fixture_staple fs[] = { { "signer", "signer-good" } };
-	struct signer_input in;
 	struct signer_info info;
 	X509_STORE *s = dir_store();
-	EVP_PKEY *k = NULL;
-	unsigned char *pem;
-	size_t len;
 
 	staples(fs, 1);
 	ck_assert_int_eq(truststore_add_file(s, fx("ca/inter.pem")), 0);
-	pem = fx_read("chain.pem", &len);
-	memset(&in, 0, sizeof(in));
-	in.chain_pem = (struct slice){ pem, len };
-	in.staples = st;
-	in.nstaples = nst;
-	in.expected_cn = CN;
-	in.now = now;
-	in.ocsp_leeway = 300;
-	ck_assert_int_eq(signer_verify(&in, s, &k, &info), 0);
+	ck_assert_int_eq(verify_with(s, "chain.pem", CN, now, &info), 0);
 	ck_assert(info.next_update[1] == 0);
-	EVP_PKEY_free(k);
 	X509_STORE_free(s);
-	free(pem);
 }
 END_TEST
 
@@ -380,12 +362,10 @@ END_TEST
 START_TEST(anchor_in_directory_without_hash_links)
 {
 	char dir[] = "/tmp/eic-store-XXXXXX", path[128];
-	X509_STORE *s = NULL;
-	struct signer_input in;
 	struct signer_info info;
-	EVP_PKEY *k = NULL;
-	unsigned char *pem, *root;
-	size_t len, rlen;
+	X509_STORE *s = NULL;
+	unsigned char *root;
+	size_t rlen;
 	int loaded = 0;
 	FILE *f;
 
@@ -396,27 +376,17 @@ START_TEST(anchor_in_directory_without_hash_links)
 	ck_assert_uint_eq(fwrite(root, 1, rlen, f), rlen);
 	fclose(f);
 	ck_assert_int_eq(truststore_open(dir, "", &s, &loaded), 0);
-	pem = fx_read("chain.pem", &len);
-	memset(&in, 0, sizeof(in));
-	in.chain_pem = (struct slice){ pem, len };
-	in.staples = st;
-	in.nstaples = nst;
-	in.expected_cn = CN;
-	in.now = now;
-	in.ocsp_leeway = 300;
 	/* no hash link: the lazy lookup finds nothing... */
-	ck_assert_int_eq(signer_verify(&in, s, &k, &info), EIC_ERR_NO_ANCHOR);
+	ck_assert_int_eq(verify_with(s, "chain.pem", CN, now, &info), EIC_ERR_NO_ANCHOR);
 	/* ...the directory's files do */
 	ck_assert_int_eq(truststore_add_dir_files(s, dir), 0);
-	ck_assert_int_eq(signer_verify(&in, s, &k, &info), 0);
-	EVP_PKEY_free(k);
+	ck_assert_int_eq(verify_with(s, "chain.pem", CN, now, &info), 0);
 	X509_STORE_free(s);
 	s = X509_STORE_new();
 	ck_assert_int_eq(truststore_add_dir_files(s, "/nonexistent"), EIC_ERR_TRUST_STORE);
 	X509_STORE_free(s);
 	unlink(path);
 	rmdir(dir);
-	free(pem);
 	free(root);
 }
 END_TEST
