@@ -7,12 +7,14 @@
 #include "log.h"
 
 static int mirror;
+static int debug_all;
 static int max_prio = LOG_INFO;
 
 void
-log_init(int to_stderr)
+log_init(int to_stderr, int debug)
 {
 	mirror = to_stderr;
+	debug_all = debug;
 	openlog(LOG_IDENT, LOG_PID, LOG_AUTHPRIV);
 }
 
@@ -29,7 +31,7 @@ log_msg(int prio, const char *fmt, ...)
 	va_list ap;
 	size_t i, n;
 
-	if (prio > max_prio && !(mirror && prio == LOG_DEBUG))
+	if (prio > max_prio && !(debug_all && prio == LOG_DEBUG))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);

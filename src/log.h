@@ -6,8 +6,11 @@
 
 #define LOG_IDENT "ec2-instance-connect"
 
-/* Opens syslog; with to_stderr every logged line is also written to stderr. */
-void log_init(int to_stderr);
+/*
+ * Opens syslog. With to_stderr every logged line is also written to stderr;
+ * with debug, debug lines are logged whatever the configured level.
+ */
+void log_init(int to_stderr, int debug);
 
 /* Drops messages less important than prio (LOG_ERR .. LOG_DEBUG). */
 void log_set_level(int prio);

@@ -397,7 +397,8 @@ main(int argc, char **argv)
 	}
 	run.user = argv[optind];
 	run.fparg = argc - optind == 2 ? argv[optind + 1] : NULL;
-	log_init(debug);
+	/* Interactive use (a terminal on stderr) sees the log too; sshd never does. */
+	log_init(debug || isatty(STDERR_FILENO), debug);
 	config_defaults(&run.cfg);
 	if ((r = config_load(config_path, explicit_config, &run.cfg, why,
 	    sizeof(why))) != 0) {

@@ -50,10 +50,15 @@ platform_ec2_probe(char asset_tag[EC2_INSTANCE_ID_MAX])
 	if ((n = read_small(EIC_SYSFS_HYPERVISOR_UUID, buf, sizeof(buf))) >= 3 &&
 	    memcmp(buf, "ec2", 3) == 0)
 		return PLATFORM_EC2_XEN;
-	if ((n = read_small(EIC_SYSFS_ASSET_TAG, buf, sizeof(buf))) > 0 &&
-	    ec2_instance_id((struct slice){ (unsigned char *)buf, (size_t)n },
-	    asset_tag) == 0)
-		return PLATFORM_EC2_NITRO;
+	if ((n = read_small(EIC_SYSFS_ASSET_TAG, buf, sizeof(buf))) > 0) {
+		/* DMI strings may be padded with blanks; IMDS's id is not. */
+		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ' ||
+		    buf[n - 1] == '\t'))
+			n--;
+		if (ec2_instance_id((struct slice){ (unsigned char *)buf, (size_t)n },
+		    asset_tag) == 0)
+			return PLATFORM_EC2_NITRO;
+	}
 #else
 	/* macOS on EC2 runs on Nitro Mac hosts; no sysfs to read. */
 	(void)buf;
