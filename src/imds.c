@@ -149,6 +149,39 @@ xfer_start(struct imds *c, struct xfer *x, const char *path)
 
 enum outcome { DONE_OK, DONE_NOT_FOUND, DONE_FAIL, RETRY };
 
+/*
+ * Our own words for what a transfer can end in: a libcurl built without
+ * verbose strings (mincurl) answers "Error" to curl_easy_strerror().
+ */
+static const char *
+reason(CURLcode cc)
+{
+	switch (cc) {
+	case CURLE_COULDNT_CONNECT:
+		return "could not connect (refused or unreachable)";
+	case CURLE_OPERATION_TIMEDOUT:
+		return "timed out";
+	case CURLE_GOT_NOTHING:
+		return "connection closed without a reply";
+	case CURLE_RECV_ERROR:
+		return "receive failed";
+	case CURLE_SEND_ERROR:
+		return "send failed";
+	case CURLE_PARTIAL_FILE:
+		return "reply shorter than its Content-Length";
+	case CURLE_WEIRD_SERVER_REPLY:
+		return "malformed HTTP reply";
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return "unsupported protocol";
+	case CURLE_URL_MALFORMAT:
+		return "malformed URL";
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return "could not resolve host";
+	default:
+		return NULL;
+	}
+}
+
 /* Classifies a finished transfer; detail says why it failed. */
 static enum outcome
 classify(struct xfer *x, CURLcode cc, int *err, char *detail, size_t dsz)
@@ -162,7 +195,10 @@ classify(struct xfer *x, CURLcode cc, int *err, char *detail, size_t dsz)
 		return DONE_FAIL;
 	}
 	if (cc != CURLE_OK) {
-		snprintf(detail, dsz, "%s", curl_easy_strerror(cc));
+		if (reason(cc) != NULL)
+			snprintf(detail, dsz, "%s", reason(cc));
+		else
+			snprintf(detail, dsz, "transfer failed (curl code %d)", (int)cc);
 		*err = cc == CURLE_OPERATION_TIMEDOUT ? EIC_ERR_DEADLINE : EIC_ERR_HTTP;
 		/* Throttling shows as dropped packets; a refused port will not heal. */
 		return cc == CURLE_COULDNT_CONNECT || cc == CURLE_URL_MALFORMAT ||

@@ -182,6 +182,7 @@ class Helper(unittest.TestCase):
         RIG.write_config(imds_url=f'"http://127.0.0.1:{RIG.port + 1 if RIG.port < 65535 else 1}"')
         rc, out, err, t = RIG.run(LOGIN_USER)
         self.assertNoKeys((rc, out, err, t), EXIT_IMDS)
+        self.assertIn("no IMDSv2 token: could not connect", err)
         self.assertLess(t, 1.0)
 
     def test_blackhole_ends_at_the_deadline(self):
@@ -189,6 +190,7 @@ class Helper(unittest.TestCase):
         RIG.faults(blackhole=True)
         rc, out, err, t = RIG.run(LOGIN_USER)
         self.assertNoKeys((rc, out, err, t), EXIT_IMDS)
+        self.assertIn("no IMDSv2 token", err)
         self.assertLess(t, 1.9)
         self.assertGreater(t, 0.3)
 
