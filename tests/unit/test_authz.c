@@ -23,15 +23,6 @@ teardown(void)
 }
 
 static char *
-pub(const char *name)
-{
-	char rel[64];
-
-	snprintf(rel, sizeof(rel), "keys/%s.pub", name);
-	return fx_line(rel);
-}
-
-static char *
 meta(long ts_offset, const char *instance)
 {
 	static char m[256];
@@ -83,7 +74,7 @@ static const char *const keynames[] = {
 
 START_TEST(valid_key_of_each_type)
 {
-	char *k = pub(keynames[_i]);
+	char *k = fx_pubkey(keynames[_i]);
 
 	ck_assert_int_eq(one(meta(30, IID), k, NULL), 0);
 	free(k);
@@ -92,7 +83,7 @@ END_TEST
 
 START_TEST(expiry_window)
 {
-	char *k = pub("ed25519");
+	char *k = fx_pubkey("ed25519");
 
 	ck_assert_int_eq(one(meta(0, IID), k, NULL), EIC_ERR_EXPIRED);
 	ck_assert_int_eq(one(meta(-1, IID), k, NULL), EIC_ERR_EXPIRED);
@@ -106,7 +97,7 @@ END_TEST
 
 START_TEST(missing_fields)
 {
-	char *k = pub("ed25519");
+	char *k = fx_pubkey("ed25519");
 
 	ck_assert_int_eq(one("#Instance=" IID "\n", k, NULL), EIC_ERR_NO_TIMESTAMP);
 	ck_assert_int_eq(one("#Timestamp=1750000030\n", k, NULL), EIC_ERR_NO_INSTANCE);
@@ -117,7 +108,7 @@ END_TEST
 
 START_TEST(other_instance)
 {
-	char *k = pub("ed25519");
+	char *k = fx_pubkey("ed25519");
 
 	ck_assert_int_eq(one(meta(30, "i-0123456789abcdef1"), k, NULL),
 	    EIC_ERR_OTHER_INSTANCE);
@@ -130,7 +121,7 @@ END_TEST
 
 START_TEST(unknown_metadata_is_signed_too)
 {
-	char *k = pub("ed25519"), m[512];
+	char *k = fx_pubkey("ed25519"), m[512];
 	struct buf b, forged;
 	struct authz_result res;
 	const char *cut;
@@ -155,7 +146,7 @@ END_TEST
 
 START_TEST(wrong_signatures)
 {
-	char *k = pub("ed25519"), *k2 = pub("ecdsa256");
+	char *k = fx_pubkey("ed25519"), *k2 = fx_pubkey("ecdsa256");
 	EVP_PKEY *other = fx_privkey("ca/unrelated.key");
 	struct buf b;
 	struct authz_result res;
@@ -209,7 +200,7 @@ END_TEST
 
 START_TEST(multi_line_signature)
 {
-	char *k = pub("rsa4096");
+	char *k = fx_pubkey("rsa4096");
 	struct buf b;
 	struct authz_result res;
 
@@ -224,7 +215,7 @@ END_TEST
 
 START_TEST(fingerprint_filter)
 {
-	char *k = pub("ecdsa384"), *sha = fx_line("keys/ecdsa384.sha256");
+	char *k = fx_pubkey("ecdsa384"), *sha = fx_line("keys/ecdsa384.sha256");
 	char *md5 = fx_line("keys/ecdsa384.md5"), *other = fx_line("keys/ed25519.sha256");
 
 	ck_assert_int_eq(one(meta(30, IID), k, sha), 0);
@@ -240,7 +231,7 @@ END_TEST
 
 START_TEST(key_line_problems)
 {
-	char *k = pub("ed25519"), line[1024];
+	char *k = fx_pubkey("ed25519"), line[1024];
 
 	ck_assert_int_eq(one(meta(30, IID), "", NULL), EIC_ERR_ENTRY_NO_KEY);
 	snprintf(line, sizeof(line), "ssh-rsa%s", strchr(k, ' '));
@@ -253,7 +244,7 @@ END_TEST
 
 START_TEST(crlf_bundle_refused)
 {
-	char *k = pub("ed25519"), m[512], line[1024];
+	char *k = fx_pubkey("ed25519"), m[512], line[1024];
 
 	snprintf(m, sizeof(m), "#Timestamp=%lld\r\n#Instance=%s\r\n",
 	    (long long)NOW + 30, IID);
@@ -265,7 +256,7 @@ END_TEST
 
 START_TEST(mixed_bundle)
 {
-	char *a = pub("ed25519"), *b2 = pub("rsa2048"), *c = pub("ecdsa521");
+	char *a = fx_pubkey("ed25519"), *b2 = fx_pubkey("rsa2048"), *c = fx_pubkey("ecdsa521");
 	struct buf b;
 	struct authz_result res;
 
@@ -306,7 +297,7 @@ END_TEST
 
 START_TEST(thousand_entries)
 {
-	char *k = pub("ed25519"), *mine = pub("ecdsa256"), *fp = fx_line("keys/ecdsa256.sha256");
+	char *k = fx_pubkey("ed25519"), *mine = fx_pubkey("ecdsa256"), *fp = fx_line("keys/ecdsa256.sha256");
 	struct keycheck_policy pol = { NOW, 60, 300, NULL };
 	struct sshkey_fp f;
 	struct keyblob kb;

@@ -11,18 +11,9 @@ static const enum sshkey_kind kinds[] = {
 	SSHKEY_ECDSA_P384, SSHKEY_ECDSA_P521,
 };
 
-static char *
-publine(const char *name)
-{
-	char rel[64];
-
-	snprintf(rel, sizeof(rel), "keys/%s.pub", name);
-	return fx_line(rel);
-}
-
 START_TEST(parses_every_supported_type)
 {
-	char *line = publine(names[_i]);
+	char *line = fx_pubkey(names[_i]);
 	struct sshkey k;
 
 	ck_assert_int_eq(sshkey_parse(slice_str(line), &k), 0);
@@ -35,7 +26,7 @@ END_TEST
 
 START_TEST(fingerprints_match_ssh_keygen)
 {
-	char *line = publine(names[_i]), rel[64], fp[SSHKEY_FP_STRLEN];
+	char *line = fx_pubkey(names[_i]), rel[64], fp[SSHKEY_FP_STRLEN];
 	char *sha, *md5, *bare;
 	struct sshkey k;
 	struct sshkey_fp f;
@@ -66,7 +57,7 @@ END_TEST
 
 START_TEST(fingerprint_of_other_key_mismatches)
 {
-	char *a = publine("ed25519"), *fpb = fx_line("keys/ecdsa256.sha256");
+	char *a = fx_pubkey("ed25519"), *fpb = fx_line("keys/ecdsa256.sha256");
 	char *md5b = fx_line("keys/rsa2048.md5");
 	struct sshkey k;
 	struct sshkey_fp f;
@@ -103,7 +94,7 @@ END_TEST
 static char *
 retyped(const char *keyname, const char *texttype)
 {
-	char *line = publine(keyname), *sp = strchr(line, ' '), *out;
+	char *line = fx_pubkey(keyname), *sp = strchr(line, ' '), *out;
 
 	ck_assert_ptr_nonnull(sp);
 	out = malloc(strlen(line) + 64);
@@ -130,7 +121,7 @@ END_TEST
 
 START_TEST(options_prefix_and_unknown_types_rejected)
 {
-	char *line = publine("ed25519"), buf[1024];
+	char *line = fx_pubkey("ed25519"), buf[1024];
 	struct sshkey k;
 
 	snprintf(buf, sizeof(buf), "command=\"/bin/sh\" %s", line);
@@ -149,7 +140,7 @@ END_TEST
 
 START_TEST(malformed_lines_rejected)
 {
-	char *line = publine("ed25519"), buf[1024], *b64;
+	char *line = fx_pubkey("ed25519"), buf[1024], *b64;
 	struct sshkey k;
 
 	ck_assert_int_eq(sshkey_parse(slice_str("ssh-ed25519"), &k), EIC_ERR_KEY_FORMAT);
@@ -171,7 +162,7 @@ END_TEST
 
 START_TEST(trailing_blob_bytes_rejected)
 {
-	char *line = publine("ed25519"), *b64, enc[512], buf[1024];
+	char *line = fx_pubkey("ed25519"), *b64, enc[512], buf[1024];
 	unsigned char *blob = NULL, ext[256];
 	size_t len = 0;
 	struct sshkey k;
@@ -191,7 +182,7 @@ END_TEST
 
 START_TEST(comment_and_separators_kept)
 {
-	char *line = publine("ecdsa256"), *b64, buf[1024];
+	char *line = fx_pubkey("ecdsa256"), *b64, buf[1024];
 	struct sshkey k;
 
 	b64 = strchr(line, ' ') + 1;

@@ -61,6 +61,16 @@ fx_line(const char *rel)
 	return p;
 }
 
+/* The public key line of fixture key name (keys/<name>.pub). Caller frees. */
+static inline char *
+fx_pubkey(const char *name)
+{
+	char rel[64];
+
+	snprintf(rel, sizeof(rel), "keys/%s.pub", name);
+	return fx_line(rel);
+}
+
 static inline EVP_PKEY *
 fx_privkey(const char *rel)
 {
