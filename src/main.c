@@ -113,7 +113,11 @@ syslog_level(enum config_log_level l)
 	return map[l];
 }
 
-/* Logs the entries that fail the cheap checks; returns how many pass. */
+/*
+ * Applies the cheap checks to every entry and returns how many pass. When
+ * none does, the run ends here, so the failures are logged here; otherwise
+ * emit() logs each entry's final verdict once.
+ */
 static size_t
 prefilter(struct run *run, const struct keycheck_policy *pol)
 {
@@ -122,14 +126,16 @@ prefilter(struct run *run, const struct keycheck_policy *pol)
 	int r;
 
 	for (i = 0; i < run->kb.n; i++) {
-		r = keycheck_meta(&run->kb.entries[i], pol, &key);
-		if (r == 0) {
+		if (keycheck_meta(&run->kb.entries[i], pol, &key) == 0) {
 			sshkey_clear(&key);
 			n++;
-		} else if (r != EIC_ERR_FP_MISMATCH) {
+		}
+	}
+	for (i = 0; n == 0 && i < run->kb.n; i++) {
+		r = keycheck_meta(&run->kb.entries[i], pol, &key);
+		if (r != EIC_ERR_FP_MISMATCH)
 			log_msg(LOG_INFO, "user %s: skipping key entry at line %zu: %s",
 			    run->user, run->kb.entries[i].lineno, err_str(r));
-		}
 	}
 	return n;
 }
