@@ -338,7 +338,8 @@ main(int argc, char **argv)
 
 	/* Nothing in the sshd path may depend on the caller's environment. */
 	platform_clear_env();
-	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG |
+	    OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS, NULL);
 	while ((ch = getopt_long(argc, argv, "c:dhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
