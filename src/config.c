@@ -170,6 +170,8 @@ apply(struct config *c, const char *key, const char *v)
 		return set_long(v, 0, 3600, &c->ocsp_leeway);
 	if (strcmp(key, "ec2_check") == 0)
 		return set_bool(v, &c->ec2_check);
+	if (strcmp(key, "imds_prefetch") == 0)
+		return set_bool(v, &c->imds_prefetch);
 	if (strcmp(key, "log_level") == 0) {
 		if ((r = set_enum(v, level_names, 4, &tmp)) == 0)
 			c->log_level = (enum config_log_level)tmp;
@@ -181,7 +183,7 @@ apply(struct config *c, const char *key, const char *v)
 static const char *const known_keys[] = {
 	"imds_endpoint", "imds_url", "imds_timeout_ms", "imds_token_ttl",
 	"deadline_ms", "ca_dir", "ca_file", "allowed_domains", "push_window",
-	"clock_skew", "ocsp_leeway", "ec2_check", "log_level",
+	"clock_skew", "ocsp_leeway", "ec2_check", "log_level", "imds_prefetch",
 };
 #define NKEYS (sizeof(known_keys) / sizeof(known_keys[0]))
 

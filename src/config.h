@@ -29,6 +29,7 @@ struct config {
 	long imds_timeout_ms;		/* per request */
 	long imds_token_ttl;		/* seconds, 1..21600 */
 	long deadline_ms;		/* whole run */
+	int imds_prefetch;		/* fetch metadata along with the keys */
 	char ca_dir[CONFIG_STR_MAX];	/* hashed directory, "" for none */
 	char ca_file[CONFIG_STR_MAX];	/* PEM bundle, "" for none */
 	char domains[CONFIG_MAX_DOMAINS][CONFIG_STR_MAX];

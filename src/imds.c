@@ -45,6 +45,8 @@ struct imds {
 	int64_t deadline;
 	char token[TOKEN_MAX + 1];
 	unsigned requests;
+	unsigned rounds;
+	int64_t last_retry;	/* when the last retry wave started */
 };
 
 static size_t
@@ -97,7 +99,7 @@ static int
 xfer_start(struct imds *c, struct xfer *x, const char *path)
 {
 	char url[512], hdr[TOKEN_MAX + 64];
-	int64_t left = remaining(c);
+	int64_t left = remaining(c), due = x->retry_at;
 	long t;
 	int ok = 1;
 
@@ -144,6 +146,11 @@ xfer_start(struct imds *c, struct xfer *x, const char *path)
 	if (curl_multi_add_handle(c->multi, x->h) != CURLM_OK)
 		return EIC_ERR_INTERNAL;
 	c->requests++;
+	/* Retries due at the same moment go out together: one more round. */
+	if (x->attempt > 0 && due != c->last_retry) {
+		c->last_retry = due;
+		c->rounds++;
+	}
 	return 0;
 }
 
@@ -256,6 +263,12 @@ imds_requests(const struct imds *c)
 	return c->requests;
 }
 
+unsigned
+imds_round_trips(const struct imds *c)
+{
+	return c->rounds;
+}
+
 /* Returns 1 if x may try again, after a short backoff, within the deadline. */
 static int
 schedule_retry(struct imds *c, struct xfer *x)
@@ -362,6 +375,7 @@ imds_token(struct imds *c, char *detail, size_t dsz)
 	enum outcome o;
 
 	memset(xs, 0, sizeof(xs));
+	c->rounds++;
 	snprintf(detail, dsz, "no endpoint answered");
 	for (i = 0; i < 2; i++) {
 		buf_init(&bodies[i], TOKEN_MAX);
@@ -372,6 +386,9 @@ imds_token(struct imds *c, char *detail, size_t dsz)
 		/* Start the next endpoint when the last one failed or is slow. */
 		if (started < c->nbases && (active == 0 ||
 		    platform_now_ms() - start >= FALLBACK_DELAY_MS * started)) {
+			/* After a failed endpoint, the next is another round trip. */
+			if (started > 0 && active == 0)
+				c->rounds++;
 			if ((r = xfer_start(c, &xs[started], "/latest/api/token")) != 0)
 				goto out;
 			started++;
@@ -444,6 +461,7 @@ imds_fetch(struct imds *c, struct imds_req *reqs, size_t n)
 	if (c->base < 0 || n > MAX_XFERS)
 		return EIC_ERR_INTERNAL;
 	memset(xs, 0, sizeof(xs));
+	c->rounds++;
 	for (i = 0; i < n; i++) {
 		xs[i].req = &reqs[i];
 		xs[i].body = &reqs[i].body;

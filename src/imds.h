@@ -53,6 +53,12 @@ int imds_fetch(struct imds *c, struct imds_req *reqs, size_t n);
 /* Number of HTTP requests sent so far (attempts included). */
 unsigned imds_requests(const struct imds *c);
 
+/*
+ * Number of sequential round trips so far: one per imds_token() and per
+ * imds_fetch() (its requests go out together), plus one per retry wave.
+ */
+unsigned imds_round_trips(const struct imds *c);
+
 /* Frees the client; accepts NULL. */
 void imds_close(struct imds *c);
 

@@ -256,7 +256,7 @@ run_helper(struct run *run)
 		return EIC_ERR_INTERNAL;
 	if ((r = session_open(&run->s, &run->cfg, run->now, run->deadline)) != 0)
 		goto fail;
-	if ((r = session_keys(&run->s, run->user, &bundle)) == EIC_ERR_NOT_FOUND) {
+	if ((r = session_keys(&run->s, run->user, run->cfg.imds_prefetch, &bundle)) == EIC_ERR_NOT_FOUND) {
 		log_msg(LOG_DEBUG, "user %s: no EC2 Instance Connect keys", run->user);
 		return 0;
 	}
@@ -290,9 +290,8 @@ run_helper(struct run *run)
 	    run->s.info.chain_len, run->s.info.subject[run->s.info.chain_len - 1]);
 	if ((r = emit(run, &pol)) != 0)
 		return r;
-	log_msg(LOG_DEBUG, "user %s: %zu of %zu keys authorized, %u IMDS requests "
-	    "via %s", run->user, run->res.authorized, run->res.n,
-	    imds_requests(run->s.imds), imds_base(run->s.imds));
+	log_msg(LOG_DEBUG, "user %s: %zu of %zu keys authorized", run->user,
+	    run->res.authorized, run->res.n);
 	return 0;
 fail:
 	log_msg(LOG_ERR, "%s", run->s.why);
@@ -423,6 +422,10 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	r = run_helper(&run);
+	if (run.s.imds != NULL)
+		log_msg(LOG_DEBUG, "%u IMDS requests in %u round trips via %s",
+		    imds_requests(run.s.imds), imds_round_trips(run.s.imds),
+		    imds_base(run.s.imds));
 	if (r == 0 && run.out.len > 0)
 		r = write_all(run.out.data, run.out.len);
 	code = exit_for(r);

@@ -352,8 +352,8 @@ check_imds(struct report *rp, const struct config *c)
 		goto out;
 	}
 	add(rp, "metadata", OK, NULL, "instance %s, region %s, domain %.*s",
-	    s.instance_id, s.region, (int)s.batch[SESSION_DOMAIN].body.len,
-	    (const char *)s.batch[SESSION_DOMAIN].body.data);
+	    s.instance_id, s.region, (int)s.req[SESSION_DOMAIN].body.len,
+	    (const char *)s.req[SESSION_DOMAIN].body.data);
 	if (session_signer(&s) != 0) {
 		add(rp, "signer", FAIL, "check the trust store and the instance's clock",
 		    "%s", s.why);

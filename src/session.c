@@ -67,9 +67,23 @@ session_open(struct session *s, const struct config *cfg, time_t now,
 	return 0;
 }
 
-int
-session_keys(struct session *s, const char *user, struct slice *bundle)
+static void
+metadata_requests(struct session *s)
 {
+	struct imds_req *b = s->req;
+
+	req_init(&b[SESSION_ID], META "instance-id", SMALL_MAX);
+	req_init(&b[SESSION_REGION], META "placement/region", SMALL_MAX);
+	req_init(&b[SESSION_DOMAIN], META "services/domain", SMALL_MAX);
+	req_init(&b[SESSION_CHAIN], META "managed-ssh-keys/signer-cert/",
+	    SIGNER_PEM_MAX);
+	req_init(&b[SESSION_LIST], META "managed-ssh-keys/signer-ocsp/", 4096);
+}
+
+int
+session_keys(struct session *s, const char *user, int prefetch, struct slice *bundle)
+{
+	struct imds_req *keys = &s->req[SESSION_KEYS];
 	char enc[EC2_USER_MAX * 3 + 1];
 	int r;
 
@@ -78,34 +92,32 @@ session_keys(struct session *s, const char *user, struct slice *bundle)
 		return r;
 	}
 	snprintf(s->keypath, sizeof(s->keypath), "%s%s/", KEYS_PATH, enc);
-	req_init(&s->keys, s->keypath, KEYBLOB_MAX_BYTES);
-	if ((r = imds_fetch(s->imds, &s->keys, 1)) == 0)
-		r = s->keys.result;
+	req_init(keys, s->keypath, KEYBLOB_MAX_BYTES);
+	/*
+	 * With prefetch the metadata rides along with the keys: one round trip
+	 * less for a login, five requests more for every other call.
+	 */
+	if (prefetch)
+		metadata_requests(s);
+	s->prefetched = prefetch;
+	if ((r = imds_fetch(s->imds, keys, prefetch ? SESSION_NREQ : 1)) == 0)
+		r = keys->result;
 	if (r != 0) {
-		why(s, "IMDS %s: %s", s->keys.path, s->keys.detail);
+		why(s, "IMDS %s: %s", keys->path, keys->detail);
 		return r;
 	}
-	*bundle = body(&s->keys);
+	*bundle = body(keys);
 	return 0;
 }
 
-int
-session_metadata(struct session *s)
+/* Validates what metadata_requests() fetched; the zone only if needed. */
+static int
+metadata_check(struct session *s)
 {
-	struct imds_req *b = s->batch;
+	struct imds_req *b = s->req;
 	int r, i;
 
-	req_init(&b[SESSION_ID], META "instance-id", SMALL_MAX);
-	req_init(&b[SESSION_REGION], META "placement/region", SMALL_MAX);
-	req_init(&b[SESSION_DOMAIN], META "services/domain", SMALL_MAX);
-	req_init(&b[SESSION_CHAIN], META "managed-ssh-keys/signer-cert/",
-	    SIGNER_PEM_MAX);
-	req_init(&b[SESSION_LIST], META "managed-ssh-keys/signer-ocsp/", 4096);
-	if ((r = imds_fetch(s->imds, b, SESSION_NBATCH)) != 0) {
-		why(s, "IMDS: %s", err_str(r));
-		return r;
-	}
-	for (i = 0; i < SESSION_NBATCH; i++) {
+	for (i = SESSION_BATCH; i < SESSION_NREQ; i++) {
 		r = b[i].result;
 		/* No region path on older instances; no staples is judged later. */
 		if (r == 0 || (r == EIC_ERR_NOT_FOUND &&
@@ -138,6 +150,21 @@ session_metadata(struct session *s)
 	return 0;
 }
 
+int
+session_metadata(struct session *s)
+{
+	int r;
+
+	if (s->prefetched)
+		return metadata_check(s);
+	metadata_requests(s);
+	if ((r = imds_fetch(s->imds, &s->req[SESSION_BATCH], SESSION_NBATCH)) != 0) {
+		why(s, "IMDS: %s", err_str(r));
+		return r;
+	}
+	return metadata_check(s);
+}
+
 /* Fetches the listed staples that name a certificate of the chain, at once. */
 static int
 fetch_staples(struct session *s, struct signer_staple *st)
@@ -147,14 +174,14 @@ fetch_staples(struct session *s, struct signer_staple *st)
 	size_t i, j, nlisted = 0, nchain = 0, n = 0;
 	int r;
 
-	if (s->batch[SESSION_LIST].result == 0 &&
-	    (r = ec2_staple_names(body(&s->batch[SESSION_LIST]), listed,
+	if (s->req[SESSION_LIST].result == 0 &&
+	    (r = ec2_staple_names(body(&s->req[SESSION_LIST]), listed,
 	    STAPLE_LIST_MAX, &nlisted)) != 0) {
 		why(s, "IMDS signer-ocsp list: %s", err_str(r));
 		return r;
 	}
 	/* A chain that does not parse fails in signer_verify, with its reason. */
-	if (signer_chain_names(body(&s->batch[SESSION_CHAIN]), chain,
+	if (signer_chain_names(body(&s->req[SESSION_CHAIN]), chain,
 	    SIGNER_MAX_CERTS, &nchain) != 0)
 		nchain = 0;
 	for (i = 0; i < nchain; i++) {
@@ -197,7 +224,7 @@ session_signer(struct session *s)
 	int r, file_loaded = 0;
 
 	memset(st, 0, sizeof(st));
-	if ((r = ec2_domain(body(&s->batch[SESSION_DOMAIN]),
+	if ((r = ec2_domain(body(&s->req[SESSION_DOMAIN]),
 	    config_domain_list(c, dl), c->ndomains, s->domain)) != 0) {
 		why(s, "signer not trusted: IMDS services/domain: %s", err_str(r));
 		return r;
@@ -206,7 +233,7 @@ session_signer(struct session *s)
 	    (r = fetch_staples(s, st)) != 0)
 		return r;
 	memset(&in, 0, sizeof(in));
-	in.chain_pem = body(&s->batch[SESSION_CHAIN]);
+	in.chain_pem = body(&s->req[SESSION_CHAIN]);
 	in.staples = st;
 	in.nstaples = s->nstaples;
 	in.expected_cn = s->cn;
@@ -241,10 +268,9 @@ session_close(struct session *s)
 {
 	size_t i;
 
-	buf_free(&s->keys.body);
 	buf_free(&s->zone.body);
-	for (i = 0; i < SESSION_NBATCH; i++)
-		buf_free(&s->batch[i].body);
+	for (i = 0; i < SESSION_NREQ; i++)
+		buf_free(&s->req[i].body);
 	for (i = 0; i < SIGNER_MAX_STAPLES; i++)
 		buf_free(&s->staples[i].body);
 	X509_STORE_free(s->store);

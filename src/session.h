@@ -13,16 +13,19 @@
 #include "imds.h"
 #include "signer.h"
 
-enum { SESSION_ID, SESSION_REGION, SESSION_DOMAIN, SESSION_CHAIN, SESSION_LIST,
-	SESSION_NBATCH };
+/* The requests, keys first: with prefetch all go at once, else keys alone. */
+enum { SESSION_KEYS, SESSION_ID, SESSION_REGION, SESSION_DOMAIN, SESSION_CHAIN,
+	SESSION_LIST, SESSION_NREQ };
+#define SESSION_BATCH SESSION_ID		/* first metadata request */
+#define SESSION_NBATCH (SESSION_NREQ - SESSION_BATCH)
 
 struct session {
 	const struct config *cfg;
 	time_t now;
 	struct imds *imds;
-	struct imds_req keys;
-	struct imds_req batch[SESSION_NBATCH];
+	struct imds_req req[SESSION_NREQ];
 	struct imds_req zone;
+	int prefetched;		/* batch fetched along with the keys */
 	struct imds_req staples[SIGNER_MAX_STAPLES];
 	size_t nstaples;
 	char keypath[sizeof("/latest/meta-data/managed-ssh-keys/active-keys/") + EC2_USER_MAX * 3 + 2];
@@ -45,11 +48,15 @@ struct session {
 int session_open(struct session *s, const struct config *cfg, time_t now,
     int64_t deadline_ms);
 
-/* Fetches user's key bundle into *bundle; EIC_ERR_NOT_FOUND: none pushed. */
-int session_keys(struct session *s, const char *user, struct slice *bundle);
+/*
+ * Fetches user's key bundle into *bundle; EIC_ERR_NOT_FOUND: none pushed.
+ * With prefetch, the requests of session_metadata() are sent at once too.
+ */
+int session_keys(struct session *s, const char *user, int prefetch,
+    struct slice *bundle);
 
-/* Fetches and validates instance id, region (or zone), domain, signer chain
- * and staple list, at once. */
+/* Fetches (unless prefetched) and validates instance id, region (or zone),
+ * domain, signer chain and staple list, at once. */
 int session_metadata(struct session *s);
 
 /* Checks the partition, fetches the chain's staples and verifies the

@@ -6,6 +6,7 @@ invocation (process start included), CPU time, peak RSS, HTTP requests per
 invocation and sequential round-trip depth. Usage: bench.py HELPER FIXTURES [RUNS]
 """
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -22,15 +23,6 @@ def pct(v, p):
     return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))]
 
 
-def depth(reqs):
-    """Longest chain of requests each sent after the previous was answered."""
-    reqs = sorted(reqs, key=lambda r: r[0])
-    d = []
-    for i, (a, _) in enumerate(reqs):
-        d.append(1 + max([d[j] for j in range(i) if reqs[j][1] <= a] or [0]))
-    return max(d or [0])
-
-
 class Bench:
     def __init__(self, helper, fixtures, runs):
         self.helper, self.fx, self.runs = helper, fixtures, runs
@@ -45,14 +37,17 @@ class Bench:
         with open(pf) as f:
             self.port = int(f.read())
         self.cfg = os.path.join(self.d, "config.yaml")
-        with open(self.cfg, "w") as f:
-            f.write(f'imds_url: "http://127.0.0.1:{self.port}"\nec2_check: false\n'
-                    f'ca_dir: {os.path.join(fixtures, "store")}\nca_file: ""\n')
+        self.config()
         self.spawn = os.path.join(self.d, "spawn")
         subprocess.run(["cc", "-O2", "-o", self.spawn, os.path.join(HERE, "spawn.c")],
                        check=True)
         with open(os.path.join(fixtures, "keys", "ed25519.sha256")) as f:
             self.fp = f.read().strip()
+
+    def config(self, extra=""):
+        with open(self.cfg, "w") as f:
+            f.write(f'imds_url: "http://127.0.0.1:{self.port}"\nec2_check: false\n'
+                    f'ca_dir: {os.path.join(self.fx, "store")}\nca_file: ""\n{extra}')
 
     def keys(self, n):
         path = os.path.join(self.root, "latest/meta-data/managed-ssh-keys/active-keys/root")
@@ -89,18 +84,22 @@ class Bench:
 
     def run(self, name, user, runs, parallel=1):
         args = [self.helper, "--config", self.cfg, user, self.fp]
-        # One run alone, to count its requests and round-trip depth. Its
-        # replies take 1 ms each, so that the simulator's own scheduling
-        # cannot make concurrent requests look sequential.
+        # One run alone, to count its requests and round trips.
         self.log()
         p = os.path.join(self.root, "_faults.json")
         with open(p) if os.path.exists(p) else open(os.devnull) as f:
             saved = f.read()
         self.faults('{"delay_ms": 1}')
-        subprocess.run(args, capture_output=True, check=True)
+        err = subprocess.run(args + ["--debug"], capture_output=True, check=True,
+                             text=True).stderr
         self.faults(saved or "{}")
         one = self.log()
-        reqs, dep = len(one), depth([(int(r[4]), int(r[5])) for r in one])
+        # Requests as IMDS saw them; round trips as the helper made them
+        # (a request sent only after another was answered starts a new one).
+        m = re.search(r"(\d+) IMDS requests in (\d+) round trips", err)
+        reqs, dep = len(one), int(m.group(2)) if m else -1
+        if m and int(m.group(1)) != reqs:
+            print(f"bench: helper counted {m.group(1)} requests, IMDS saw {reqs}")
         out = subprocess.run([self.spawn, str(runs), str(parallel), *args],
                              capture_output=True, text=True, check=True).stdout
         self.log()
@@ -144,6 +143,13 @@ def main():
         b.run("50 at once, 1 key", "root", 50 * max(1, runs // 25), parallel=50)
         b.keys(0)
         b.run("50 at once, no keys", "root", 50 * max(1, runs // 25), parallel=50)
+        b.config("imds_prefetch: true\n")
+        b.run("no keys, prefetch", "root", runs)
+        b.keys(1)
+        b.run("1 valid key, prefetch", "root", runs)
+        b.faults('{"delay_ms": 1}')
+        b.run("1 key, +1 ms, prefetch", "root", runs)
+        b.faults("{}")
     finally:
         b.close()
 

@@ -77,6 +77,19 @@ class Helper(unittest.TestCase):
             "/latest/api/token",
             f"/latest/meta-data/managed-ssh-keys/active-keys/{LOGIN_USER}/"])
 
+    def test_prefetch_trades_requests_for_a_round_trip(self):
+        RIG.write_config(imds_prefetch="true")
+        self.assertNoKeys(RIG.run(LOGIN_USER, RIG.fp("ed25519")))
+        self.assertEqual(len(RIG.requests()), 1 + 6)   # token, keys + metadata
+        RIG.reset()
+        RIG.push(LOGIN_USER, "ed25519")
+        rc, out, err, _ = RIG.run(LOGIN_USER, RIG.fp("ed25519"))
+        self.assertEqual((rc, out), (0, RIG.pubkey("ed25519") + "\n"), err)
+        # token; keys with the metadata; the staples
+        got = paths(RIG.requests())
+        self.assertEqual(got[0], "/latest/api/token")
+        self.assertEqual(len(got), 1 + 6 + 2, got)
+
     def test_other_offered_key_stops_after_the_bundle(self):
         RIG.push(LOGIN_USER, "ed25519")
         self.assertNoKeys(RIG.run(LOGIN_USER, RIG.fp("rsa2048")))

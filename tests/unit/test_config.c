@@ -18,6 +18,7 @@ START_TEST(defaults_are_production_values)
 	ck_assert_int_eq(c.push_window, 60);
 	ck_assert_int_eq(c.clock_skew, 300);
 	ck_assert_int_eq(c.ec2_check, 1);
+	ck_assert_int_eq(c.imds_prefetch, 0);
 	ck_assert_str_eq(c.ca_dir, "/etc/ssl/certs");
 	ck_assert_uint_eq(c.ndomains, 7);
 	ck_assert_str_eq(c.domains[0], "amazonaws.com");
@@ -41,6 +42,7 @@ START_TEST(full_file)
 	    "clock_skew: 0\n"
 	    "ocsp_leeway: 60\n"
 	    "ec2_check: false\n"
+	    "imds_prefetch: yes\n"
 	    "log_level: debug\n";
 	struct config c;
 	char why[256];
@@ -59,6 +61,7 @@ START_TEST(full_file)
 	ck_assert_int_eq(c.clock_skew, 0);
 	ck_assert_int_eq(c.ocsp_leeway, 60);
 	ck_assert_int_eq(c.ec2_check, 0);
+	ck_assert_int_eq(c.imds_prefetch, 1);
 	ck_assert_int_eq(c.log_level, CONFIG_LOG_DEBUG);
 }
 END_TEST
