@@ -16,11 +16,9 @@
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
-#include <openssl/x509.h>
 
 #include "authz.h"
 #include "buf.h"
-#include "selfcheck.h"
 #include "config.h"
 #include "ec2.h"
 #include "err.h"
@@ -29,6 +27,7 @@
 #include "keycheck.h"
 #include "log.h"
 #include "platform.h"
+#include "selfcheck.h"
 #include "session.h"
 #include "sshkey.h"
 
@@ -122,15 +121,9 @@ static size_t
 prefilter(struct run *run, const struct keycheck_policy *pol)
 {
 	struct sshkey key;
-	size_t i, n = 0;
+	size_t i, n = authz_candidates(&run->kb, pol);
 	int r;
 
-	for (i = 0; i < run->kb.n; i++) {
-		if (keycheck_meta(&run->kb.entries[i], pol, &key) == 0) {
-			sshkey_clear(&key);
-			n++;
-		}
-	}
 	for (i = 0; n == 0 && i < run->kb.n; i++) {
 		r = keycheck_meta(&run->kb.entries[i], pol, &key);
 		if (r != EIC_ERR_FP_MISMATCH)
