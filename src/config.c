@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "config.h"
 #include "err.h"
+#include "platform.h"
 
 #ifndef EIC_CA_DIR
 #define EIC_CA_DIR "/etc/ssl/certs"
@@ -377,8 +378,6 @@ config_load(const char *path, int must_exist, struct config *cfg, char *why,
 {
 	struct buf b;
 	struct stat sb;
-	unsigned char chunk[4096];
-	ssize_t n;
 	int fd = -1, r;
 
 	buf_init(&b, CONFIG_MAX_BYTES);
@@ -402,20 +401,14 @@ config_load(const char *path, int must_exist, struct config *cfg, char *why,
 		r = EIC_ERR_CONFIG_PERM;
 		goto out;
 	}
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			say(why, whysz, "read %s: %s", path, strerror(errno));
-			r = EIC_ERR_CONFIG;
-			goto out;
-		}
-		if (buf_append(&b, chunk, (size_t)n) != 0) {
+	if ((r = platform_read_fd(fd, &b)) != 0) {
+		if (r == EIC_ERR_LIMIT)
 			say(why, whysz, "%s is larger than %d bytes", path,
 			    CONFIG_MAX_BYTES);
-			r = EIC_ERR_CONFIG;
-			goto out;
-		}
+		else
+			say(why, whysz, "read %s: %s", path, strerror(errno));
+		r = EIC_ERR_CONFIG;
+		goto out;
 	}
 	r = config_parse((struct slice){ b.data, b.len }, cfg, why, whysz);
 out:

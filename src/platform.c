@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "platform.h"
 
 #ifdef __APPLE__
@@ -94,6 +95,23 @@ platform_clear_env(void)
 
 	environ = empty;
 #endif
+}
+
+int
+platform_read_fd(int fd, struct buf *b)
+{
+	unsigned char chunk[8192];
+	ssize_t n;
+
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return EIC_ERR_IO;
+		if (buf_append(b, chunk, (size_t)n) != 0)
+			return EIC_ERR_LIMIT;
+	}
+	return 0;
 }
 
 int

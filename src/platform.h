@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "ec2.h"
 
 enum platform_ec2 {
@@ -29,6 +30,12 @@ int platform_user_exists(const char *user);
 
 /* Empties the environment: nothing downstream may read proxies, OPENSSL_CONF... */
 void platform_clear_env(void);
+
+/*
+ * Appends everything readable from fd to b (within b's maximum). Returns 0,
+ * EIC_ERR_LIMIT if the data would exceed it, or EIC_ERR_IO with errno set.
+ */
+int platform_read_fd(int fd, struct buf *b);
 
 /* Writes the resolved path of the running executable; 0 on success. */
 int platform_self_path(char *out, size_t outsz);

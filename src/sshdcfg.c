@@ -176,20 +176,11 @@ sshdcfg_value(struct slice dump, const char *kw, char *out, size_t outsz)
 static int
 read_file(const char *path, struct buf *b)
 {
-	unsigned char chunk[8192];
-	ssize_t n;
-	int fd, r = 0;
+	int fd, r;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
 		return EIC_ERR_IO;
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || (r = buf_append(b, chunk, (size_t)n)) != 0) {
-			r = r != 0 ? r : EIC_ERR_IO;
-			break;
-		}
-	}
+	r = platform_read_fd(fd, b);
 	close(fd);
 	return r;
 }

@@ -157,6 +157,17 @@ START_TEST(file_ownership_and_mode)
 	/* missing: fine when optional, refused when named explicitly */
 	ck_assert_int_eq(config_load(path, 0, &c, why, sizeof(why)), 0);
 	ck_assert_int_eq(config_load(path, 1, &c, why, sizeof(why)), EIC_ERR_CONFIG);
+	/* a file over the cap is refused when read, with its reason */
+	f = fopen(path, "w");
+	for (int i = 0; i < CONFIG_MAX_BYTES / 9 + 1; i++)
+		fputs("# padded\n", f);	/* 9 bytes a line: just over the cap */
+	fclose(f);
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(config_load(path, 1, &c, why, sizeof(why)), EIC_ERR_CONFIG);
+		ck_assert_ptr_nonnull(strstr(why, "larger than"));
+	}
+	unlink(path);
 	/* a directory is not a config file */
 	ck_assert_int_eq(config_load(dir, 1, &c, why, sizeof(why)), EIC_ERR_CONFIG);
 	rmdir(dir);
