@@ -17,16 +17,16 @@ Every request is appended to ROOT/_requests.log as "<t_ms> <method> <path> <stat
 Only the Python standard library is used.
 """
 import argparse
+import asyncio
 import base64
 import json
 import os
 import secrets
+import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 META = "latest/meta-data"
 
@@ -89,180 +89,207 @@ def cmd_push(a):
     print(key.split()[1][:16] + "...", "pushed for", a.user, "until", expiry)
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "EC2ws"
-    sys_version = ""
+class Imds:
+    """IMDSv2 over HTTP/1.1 on one asyncio loop: keep-alive connections,
+    many clients at once, no thread per connection (the helper's own cost,
+    not the simulator's, is what make bench measures)."""
 
-    def log_message(self, fmt, *args):
-        pass
-
-    def setup(self):
-        super().setup()
-        # Like a real server: no Nagle delay between headers and body.
-        import socket
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    def __init__(self, root):
+        self.root = root
+        self.tokens = {}
+        self.seq = {}
+        self.faults_mtime = None
+        self.faults_cache = {}
 
     def faults(self):
         """The fault settings, read again only when the file changes."""
-        p = os.path.join(self.server.root, "_faults.json")
+        p = os.path.join(self.root, "_faults.json")
         try:
             m = os.stat(p).st_mtime_ns
         except OSError:
             return {}
-        srv = self.server
-        if getattr(srv, "faults_mtime", None) != m:
+        if self.faults_mtime != m:
             try:
                 with open(p) as f:
-                    srv.faults_cache = json.load(f)
+                    self.faults_cache = json.load(f)
             except (OSError, ValueError):
-                srv.faults_cache = {}
-            srv.faults_mtime = m
-        return srv.faults_cache
+                self.faults_cache = {}
+            self.faults_mtime = m
+        return self.faults_cache
 
-    def record(self, status, done=None):
-        # "<ms> METHOD PATH STATUS <arrived us> <answered us>"
-        t0 = getattr(self, "t_arrive", time.time())
-        t1 = done if done is not None else time.time()
-        line = (f"{int(t0 * 1000)} {self.command} {self.path} {status} "
+    def record(self, req, status, t1=None):
+        # "<ms> METHOD PATH STATUS <arrived us> <answered us>"; opened per
+        # line because tests delete the log between cases.
+        t0 = req["t"]
+        t1 = t1 if t1 is not None else time.time()
+        line = (f"{int(t0 * 1000)} {req['method']} {req['path']} {status} "
                 f"{int(t0 * 1e6)} {int(t1 * 1e6)}\n")
-        with self.server.lock:
-            with open(os.path.join(self.server.root, "_requests.log"), "a") as f:
-                f.write(line)
+        fd = os.open(os.path.join(self.root, "_requests.log"),
+                     os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line.encode())
+        finally:
+            os.close(fd)
 
-    def reply(self, status, body=b"", ctype="text/plain", extra=None):
-        f = self.faults()
-        if f.get("delay_ms"):
-            time.sleep(f["delay_ms"] / 1000.0)
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        for k, v in (extra or {}).items():
-            self.send_header(k, v)
-        # The log line is written before any of the reply leaves (headers
-        # included: a 404 is complete with them), so that whoever got the
-        # reply also finds it logged.
-        if any(s in self.path for s in f.get("truncate", [])) and len(body) > 4:
-            # Promise the whole body, send half, close: a truncated response.
-            self.send_header("Content-Length", str(len(body)))
-            self.record(status)
-            self.end_headers()
-            self.wfile.write(body[: len(body) // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            return
-        self.send_header("Content-Length", str(len(body)))
-        self.record(status)
-        self.end_headers()
-        self.wfile.write(body)
-        self.wfile.flush()
+    def has(self, req, key):
+        return any(s in req["path"] for s in self.faults().get(key, []))
 
-    def fault_path(self, key):
-        return any(s in self.path for s in self.faults().get(key, []))
-
-    def common_faults(self):
+    def answer(self, req):
+        """(status, body, extra headers) or a fault word: "drop", "blackhole"."""
         f = self.faults()
         if f.get("blackhole"):
-            self.record("blackhole")
-            time.sleep(30)
-            self.close_connection = True
-            return True
-        if self.fault_path("drop"):
-            self.record("drop")
-            self.close_connection = True
-            return True
-        return False
-
-    def parse_request(self):
-        self.t_arrive = time.time()
-        return super().parse_request()
-
-    def do_PUT(self):
-        if self.common_faults():
-            return
-        n = int(self.headers.get("Content-Length") or 0)
-        if n:
-            self.rfile.read(n)
-        if self.path != "/latest/api/token":
-            return self.reply(404 if self.path.startswith("/latest") else 403)
-        ts = self.faults().get("token_status")
-        if ts:
-            return self.reply(ts)
-        ttl = self.headers.get("X-aws-ec2-metadata-token-ttl-seconds", "")
-        if not ttl.isdigit() or not 1 <= int(ttl) <= 21600:
-            return self.reply(400)
-        if self.headers.get("X-Forwarded-For"):
-            return self.reply(403)
-        tok = base64.b64encode(secrets.token_bytes(42)).decode()
-        with self.server.lock:
-            self.server.tokens[tok] = time.time() + int(ttl)
-        self.reply(200, tok.encode(),
-                   extra={"X-aws-ec2-metadata-token-ttl-seconds": ttl})
-
-    def do_GET(self):
-        if self.common_faults():
-            return
-        tok = self.headers.get("X-aws-ec2-metadata-token")
-        with self.server.lock:
-            exp = self.server.tokens.get(tok or "")
+            return "blackhole"
+        if self.has(req, "drop"):
+            return "drop"
+        h, path = req["headers"], req["path"]
+        if req["method"] == "PUT":
+            if path != "/latest/api/token":
+                return (404 if path.startswith("/latest") else 403), b"", {}
+            if f.get("token_status"):
+                return f["token_status"], b"", {}
+            ttl = h.get("x-aws-ec2-metadata-token-ttl-seconds", "")
+            if not ttl.isdigit() or not 1 <= int(ttl) <= 21600:
+                return 400, b"", {}
+            if h.get("x-forwarded-for"):
+                return 403, b"", {}
+            tok = base64.b64encode(secrets.token_bytes(42)).decode()
+            self.tokens[tok] = time.time() + int(ttl)
+            return 200, tok.encode(), {"X-aws-ec2-metadata-token-ttl-seconds": ttl}
+        if req["method"] != "GET":
+            return 405, b"", {}
+        exp = self.tokens.get(h.get("x-aws-ec2-metadata-token", ""))
         if exp is None or exp < time.time():
-            return self.reply(401)  # IMDSv2 only: no token, no data
-        f = self.faults()
+            return 401, b"", {}  # IMDSv2 only: no token, no data
         for sub, codes in f.get("status_seq", {}).items():
-            if sub in self.path:
+            if sub in path:
                 key = (sub, json.dumps(codes))
-                with self.server.lock:
-                    i = self.server.seq.get(key, 0)
-                    self.server.seq[key] = i + 1
+                i = self.seq.get(key, 0)
+                self.seq[key] = i + 1
                 if i < len(codes):
-                    return self.reply(codes[i])
+                    return codes[i], b"", {}
         for sub, code in f.get("status", {}).items():
-            if sub in self.path:
-                return self.reply(code)
-        if self.fault_path("redirect"):
-            return self.reply(302, extra={"Location": "http://127.0.0.1:1/evil"})
-        rel = self.path.split("?")[0].lstrip("/").rstrip("/")
+            if sub in path:
+                return code, b"", {}
+        if self.has(req, "redirect"):
+            return 302, b"", {"Location": "http://127.0.0.1:1/evil"}
+        rel = path.split("?")[0].lstrip("/").rstrip("/")
         if ".." in rel.split("/") or not rel.startswith("latest/"):
-            return self.reply(404)
-        p = os.path.join(self.server.root, rel)
+            return 404, b"", {}
+        p = os.path.join(self.root, rel)
         if os.path.isdir(p):
             body = "\n".join(sorted(os.listdir(p))).encode()
         elif os.path.isfile(p):
-            with open(p, "rb") as f:
-                body = f.read()
+            with open(p, "rb") as fh:
+                body = fh.read()
         else:
-            return self.reply(404)
-        if self.fault_path("oversize"):
+            return 404, b"", {}
+        if self.has(req, "oversize"):
             body = body + b"A" * (8 * 1024 * 1024)
-        if self.fault_path("garbage"):
+        if self.has(req, "garbage"):
             body = os.urandom(max(len(body), 16))
-        self.reply(200, body)
+        return 200, body, {}
+
+    async def read_request(self, reader):
+        """One request, or None when the client is gone or talks nonsense."""
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            return None
+        t = time.time()
+        lines = head[:-4].decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ")
+        if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
+            return None
+        headers = {}
+        for line in lines[1:]:
+            k, sep, v = line.partition(":")
+            if not sep:
+                return None
+            headers[k.strip().lower()] = v.strip()
+        n = headers.get("content-length", "0")
+        if not n.isdigit():
+            return None
+        if int(n):
+            try:
+                await reader.readexactly(int(n))
+            except (asyncio.IncompleteReadError, ConnectionError):
+                return None
+        keep = (parts[2] == "HTTP/1.1"
+                and headers.get("connection", "").lower() != "close")
+        return {"t": t, "method": parts[0], "path": parts[1], "headers": headers,
+                "keep": keep}
+
+    async def serve_conn(self, reader, writer):
+        sock = writer.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            # Like a real server: no Nagle delay between headers and body.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            while True:
+                req = await self.read_request(reader)
+                if req is None:
+                    break
+                a = self.answer(req)
+                if a == "blackhole":
+                    self.record(req, "blackhole")
+                    await asyncio.sleep(30)
+                    break
+                if a == "drop":
+                    self.record(req, "drop")
+                    break
+                status, body, extra = a
+                delay = self.faults().get("delay_ms")
+                if delay:
+                    await asyncio.sleep(delay / 1000.0)
+                head = [f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}",
+                        "Server: EC2ws", "Content-Type: text/plain",
+                        f"Content-Length: {len(body)}"]
+                head += [f"{k}: {v}" for k, v in extra.items()]
+                if not req["keep"]:
+                    head.append("Connection: close")
+                data = ("\r\n".join(head) + "\r\n\r\n").encode()
+                truncate = self.has(req, "truncate") and len(body) > 4
+                # Logged before any of the reply leaves, so that whoever got
+                # the reply also finds it logged.
+                self.record(req, status)
+                if truncate:
+                    # Promise the whole body, send half, close.
+                    writer.write(data + body[: len(body) // 2])
+                    await writer.drain()
+                    break
+                writer.write(data + body)
+                await writer.drain()
+                if not req["keep"]:
+                    break
+        except ConnectionError:
+            pass  # clients hang up on purpose (size caps, deadlines)
+        finally:
+            writer.close()
+
+
+REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 401: "Unauthorized",
+           403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+           429: "Too Many Requests", 500: "Internal Server Error",
+           502: "Bad Gateway", 503: "Service Unavailable"}
 
 
 def cmd_serve(a):
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-        allow_reuse_address = True
-        request_queue_size = 256  # bursts of concurrent helpers must not overflow
+    imds = Imds(a.root)
 
-        def handle_error(self, request, client_address):
-            # Clients hang up on purpose (size caps, deadlines): not news.
-            if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-                super().handle_error(request, client_address)
-        if ":" in a.host:
-            import socket
-            address_family = socket.AF_INET6
+    async def run():
+        # backlog: bursts of concurrent helpers must not overflow.
+        srv = await asyncio.start_server(imds.serve_conn, a.host, a.port,
+                                         backlog=256, reuse_address=True)
+        port = srv.sockets[0].getsockname()[1]
+        if a.port_file:
+            with open(a.port_file + ".tmp", "w") as f:
+                f.write(str(port))
+            os.rename(a.port_file + ".tmp", a.port_file)
+        async with srv:
+            await srv.serve_forever()
 
-    srv = Server((a.host, a.port), Handler)
-    srv.root = a.root
-    srv.tokens = {}
-    srv.seq = {}
-    srv.lock = threading.Lock()
-    if a.port_file:
-        with open(a.port_file + ".tmp", "w") as f:
-            f.write(str(srv.server_address[1]))
-        os.rename(a.port_file + ".tmp", a.port_file)
     try:
-        srv.serve_forever()
+        asyncio.run(run())
     except KeyboardInterrupt:
         pass
 
