@@ -29,7 +29,16 @@ PKG_CONFIG ?= pkg-config
 MINCURL    ?= auto
 MINCURL_DIR = $(BUILD)/mincurl
 CURL_A      = $(if $(filter no,$(MINCURL)),,$(wildcard $(MINCURL_DIR)/lib/libcurl.a))
+# STATIC_LIBS=auto links the distribution's libcrypto.a and libyaml.a when
+# installed: binding libcrypto.so's ~4,200 symbols at every start is most of
+# what a user without keys costs (see README "Performance"). The price: an
+# OpenSSL security update needs a rebuild, which --check reports. no: shared.
+STATIC_LIBS ?= auto
+static_a    = $(if $(filter no,$(STATIC_LIBS)),,$(wildcard $(shell $(PKG_CONFIG) --variable=libdir $(1))/$(2)))
+CRYPTO_A   := $(call static_a,libcrypto,libcrypto.a)
+YAML_A     := $(call static_a,yaml-0.1,libyaml.a)
 PKGS        = libcrypto yaml-0.1 $(if $(CURL_A),,libcurl)
+LINK_PKGS   = $(if $(CRYPTO_A),,libcrypto) $(if $(YAML_A),,yaml-0.1) $(if $(CURL_A),,libcurl)
 
 CFLAGS     ?= -O2 -g
 WARNFLAGS  := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
@@ -43,7 +52,8 @@ ALL_CFLAGS  = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARNFLAGS) $(HARDEN_CFL
               $(DEFS) $(if $(CURL_A),-I$(MINCURL_DIR)/include -DCURL_STATICLIB) \
               $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS) $(EXTRA_LDFLAGS)
-LIBS        = $(CURL_A) $(shell $(PKG_CONFIG) --libs $(PKGS))
+LIBS        = $(CURL_A) $(CRYPTO_A) $(YAML_A) $(if $(CRYPTO_A),-pthread) -ldl \
+              $(if $(strip $(LINK_PKGS)),$(shell $(PKG_CONFIG) --libs $(LINK_PKGS)))
 
 LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
@@ -71,7 +81,7 @@ $(BUILD)/obj/%.o: src/%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(PROG): $(BUILD)/obj/main.o $(LIB_OBJS) $(CURL_A)
+$(PROG): $(BUILD)/obj/main.o $(LIB_OBJS) $(CURL_A) $(CRYPTO_A) $(YAML_A)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(BUILD)/obj/main.o $(LIB_OBJS) $(LIBS)
 

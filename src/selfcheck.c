@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <libgen.h>
 #include <limits.h>
 #include <pwd.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 #include <openssl/x509.h>
 
 #include "selfcheck.h"
@@ -316,6 +318,59 @@ check_trust(struct report *rp, const struct config *c)
 		    "%d in '%s'", links, c->ca_dir, certs, c->ca_file);
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#ifdef __APPLE__
+#define SYS_LIBCRYPTO "libcrypto." STR(OPENSSL_SHLIB_VERSION) ".dylib"
+#else
+#define SYS_LIBCRYPTO "libcrypto.so." STR(OPENSSL_SHLIB_VERSION)
+#endif
+
+/*
+ * The OpenSSL the helper runs with. A helper with libcrypto linked in
+ * (make's STATIC_LIBS=auto) does not get the system's OpenSSL updates:
+ * warn when the system's shared libcrypto is another release.
+ */
+static void
+check_openssl(struct report *rp)
+{
+	const char *mine = OpenSSL_version(OPENSSL_VERSION);
+	const char *(*sys_version)(int);
+	Dl_info lib, self;
+	void *h;
+
+	if (dladdr((void *)OpenSSL_version, &lib) == 0 ||
+	    dladdr((void *)check_openssl, &self) == 0) {
+		add(rp, "openssl", OK, NULL, "%s", mine);
+		return;
+	}
+	if (lib.dli_fbase != self.dli_fbase) {
+		add(rp, "openssl", OK, NULL, "%s, shared library %s", mine,
+		    lib.dli_fname);
+		return;
+	}
+	/* Only the version function is called: the copy is never initialised. */
+	if ((h = dlopen(SYS_LIBCRYPTO, RTLD_LAZY | RTLD_LOCAL)) == NULL) {
+		add(rp, "openssl", OK, NULL, "%s, linked into the helper (no shared "
+		    SYS_LIBCRYPTO " to compare it with)", mine);
+		return;
+	}
+	*(void **)&sys_version = dlsym(h, "OpenSSL_version");
+	if (sys_version == NULL)
+		add(rp, "openssl", WARN, "rebuild the helper (make; make install) or "
+		    "build it with STATIC_LIBS=no", "%s, linked into the helper; the "
+		    "system's " SYS_LIBCRYPTO " has no OpenSSL_version", mine);
+	else if (strcmp(sys_version(OPENSSL_VERSION), mine) != 0)
+		add(rp, "openssl", WARN, "rebuild the helper (make; make install) or "
+		    "build it with STATIC_LIBS=no", "%s, linked into the helper, but the "
+		    "system's " SYS_LIBCRYPTO " is %s: the helper lacks its fixes", mine,
+		    sys_version(OPENSSL_VERSION));
+	else
+		add(rp, "openssl", OK, NULL, "%s, linked into the helper; the system's "
+		    SYS_LIBCRYPTO " is the same release", mine);
+	dlclose(h);
+}
+
 static void
 check_imds(struct report *rp, const struct config *c)
 {
@@ -484,6 +539,7 @@ selfcheck_run(const struct selfcheck_opts *o)
 		}
 	}
 	check_trust(&rp, &cfg);
+	check_openssl(&rp);
 	check_imds(&rp, &cfg);
 	for (i = 0; unit_opts[i] != NULL; i++)
 		free(unit_opts[i]);

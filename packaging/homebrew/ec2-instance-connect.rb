@@ -12,7 +12,7 @@ class Ec2InstanceConnect < Formula
   uses_from_macos "curl"
 
   def install
-    system "make", "install", "MINCURL=no",
+    system "make", "install", "MINCURL=no", "STATIC_LIBS=no",
            "PREFIX=#{prefix}",
            "SYSCONFDIR=#{etc}",
            "HELPERDIR=#{libexec}",

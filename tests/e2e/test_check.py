@@ -67,12 +67,46 @@ class Check(unittest.TestCase):
         self.assertTrue(all(c["status"] == "OK" for c in doc["checks"]), doc)
         for name in ("sshd", "akc", "akc-user", "pubkey", "auth-methods", "akc-source",
                      "akc-match", "helper-path", "config-path", "config", "trust-store",
-                     "ec2", "imds", "metadata", "signer"):
+                     "openssl", "ec2", "imds", "metadata", "signer"):
             self.assertIn(name, by)
         self.assertIn("60-ec2-instance-connect.conf:1", by["akc-source"]["message"])
         self.assertIn(f"http://127.0.0.1:{RIG.port}", by["imds"]["message"])
         self.assertIn("i-0123456789abcdef0", by["metadata"]["message"])
         self.assertIn("next update", by["signer"]["message"])
+
+    def test_openssl_copy_in_the_helper_is_compared_with_the_system(self):
+        dyn = subprocess.run(["readelf", "-d", RIG.helper], capture_output=True,
+                             text=True, check=True).stdout
+        if "libcrypto" in dyn:
+            # Shared libcrypto: system updates reach the helper; it says so.
+            rc, by, doc = self.check()
+            self.assertEqual(by["openssl"]["status"], "OK", doc)
+            self.assertIn("shared library", by["openssl"]["message"])
+            return
+        rc, by, doc = self.check()
+        self.assertEqual(by["openssl"]["status"], "OK", doc)
+        self.assertIn("same release", by["openssl"]["message"])
+        # The system gets an OpenSSL update the helper does not have.
+        lib = os.path.join(self.d, "newssl")
+        os.makedirs(lib)
+        src = os.path.join(lib, "v.c")
+        with open(src, "w") as f:
+            f.write('const char *OpenSSL_version(int t);\n'
+                    'const char *OpenSSL_version(int t) { (void)t; '
+                    'return "OpenSSL 3.9.99 (test update)"; }\n')
+        subprocess.run(["cc", "-shared", "-fPIC", "-Wl,-soname,libcrypto.so.3", "-o",
+                        os.path.join(lib, "libcrypto.so.3"), src], check=True)
+        env = dict(os.environ, LD_LIBRARY_PATH=lib)
+        p = subprocess.run([RIG.helper, "--check", "--config", RIG.config,
+                            "--sshd-config", self.cfg, "--systemd-dir", self.units,
+                            "--json"], capture_output=True, text=True, env=env,
+                           timeout=30)
+        doc = json.loads(p.stdout)
+        c = [c for c in doc["checks"] if c["name"] == "openssl"][0]
+        self.assertEqual(c["status"], "WARN", doc)
+        self.assertIn("3.9.99 (test update)", c["message"])
+        self.assertIn("rebuild", c["fix"])
+        self.assertEqual(p.returncode, 0, doc)
 
     def test_text_output_gives_fixes(self):
         self.ours("/usr/bin/false %u %f")

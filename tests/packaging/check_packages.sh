@@ -64,6 +64,13 @@ check "$build/rpm.list" rpm /opt/aws/bin/eic_run_authorized_keys
 dpkg-deb -f "$deb" Depends | grep -q openssh-server && ok "deb: Depends openssh-server" || no "deb: Depends"
 dpkg-deb -f "$deb" Depends | grep -q ca-certificates && ok "deb: Depends ca-certificates" || no "deb: Depends"
 dpkg-deb -f "$deb" Depends | grep -q 'libcurl4' && ok "deb: Depends from shlibs" || no "deb: no shlibs Depends"
+# Distribution builds link the system's libraries, so its security updates
+# reach the helper (make's own build may link libcrypto statically).
+for l in libssl3 libyaml; do
+	dpkg-deb -f "$deb" Depends | grep -q "$l" && ok "deb: Depends $l (shared)" || no "deb: no $l Depends"
+done
+rpm -qpR "$rpm" 2>/dev/null | grep -q '^libcrypto.so.3' && ok "rpm: Requires libcrypto.so.3 (shared)" ||
+    no "rpm: libcrypto not shared"
 rpm -qpR "$rpm" 2>/dev/null | grep -q '^openssh-server' && ok "rpm: Requires openssh-server" || no "rpm: Requires"
 rpm -qp --scripts "$rpm" 2>/dev/null | grep -q 'ec2-instance-connect-setup install' && ok "rpm: %post runs setup" || no "rpm: %post"
 sel=$(find "$build/rpm/RPMS" -name 'ec2-instance-connect-selinux-*.noarch.rpm')
