@@ -284,6 +284,71 @@ START_TEST(staple_not_yet_valid)
 }
 END_TEST
 
+static X509 *
+fx_cert(const char *rel)
+{
+	FILE *f = fopen(fx(rel), "r");
+	X509 *x;
+
+	ck_assert_msg(f != NULL, "missing fixture %s", rel);
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	ck_assert_ptr_nonnull(x);
+	return x;
+}
+
+/*
+ * Checks staple response against signer/inter after changing one byte, at
+ * offset off of the copy of cert (a PEM fixture) the response carries.
+ */
+static int
+staple_with_carried_cert_changed(const char *response, const char *cert,
+    size_t off, unsigned char xor)
+{
+	unsigned char *der, *cder = NULL, *at;
+	size_t len;
+	int clen, r;
+	X509 *leaf = fx_cert("ca/signer.pem"), *inter = fx_cert("ca/inter.pem");
+	X509 *carried = fx_cert(cert);
+
+	der = fx_read(response, &len);
+	clen = i2d_X509(carried, &cder);
+	ck_assert_int_gt(clen, 0);
+	at = memmem(der, len, cder, (size_t)clen);
+	ck_assert_msg(at != NULL, "%s does not carry %s", response, cert);
+	ck_assert_uint_lt(off, (size_t)clen);
+	at[off] ^= xor;
+	r = staple_check((struct slice){ der, len }, leaf, inter, now, 300, NULL);
+	OPENSSL_free(cder);
+	free(der);
+	X509_free(carried);
+	X509_free(leaf);
+	X509_free(inter);
+	return r;
+}
+
+/*
+ * A response's certificates are not covered by its signature: they matter
+ * only when the responder is a delegate, and are parsed only then.
+ */
+START_TEST(carried_certificates)
+{
+	/* Signed by the issuer: the copy of the issuer it carries is not used. */
+	ck_assert_int_eq(staple_with_carried_cert_changed("ocsp/signer-good.der",
+	    "ca/inter.pem", 0, 0), 0);
+	ck_assert_int_eq(staple_with_carried_cert_changed("ocsp/signer-good.der",
+	    "ca/inter.pem", 4, 0x01), 0);
+	/* Delegated: the responder certificate must parse... */
+	ck_assert_int_eq(staple_with_carried_cert_changed("ocsp/signer-delegated.der",
+	    "ca/responder.pem", 0, 0), 0);
+	ck_assert_int_eq(staple_with_carried_cert_changed("ocsp/signer-delegated.der",
+	    "ca/responder.pem", 4, 0x01), EIC_ERR_OCSP_FORMAT);
+	/* ...and be the issuer's: a changed byte in its signature breaks that. */
+	ck_assert_int_eq(staple_with_carried_cert_changed("ocsp/signer-delegated.der",
+	    "ca/responder.pem", 200, 0x01), EIC_ERR_OCSP_SIGNER);
+}
+END_TEST
+
 START_TEST(garbage_staples)
 {
 	struct signer_info info;
@@ -432,6 +497,7 @@ main(void)
 	tcase_add_test(tc, stale_staple);
 	tcase_add_test(tc, staple_not_yet_valid);
 	tcase_add_test(tc, garbage_staples);
+	tcase_add_test(tc, carried_certificates);
 	tcase_add_test(tc, trusted_intermediate_needs_no_staple);
 	tcase_add_test(tc, pem_garbage);
 	tcase_add_test(tc, anchor_in_directory_without_hash_links);
