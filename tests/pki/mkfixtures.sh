@@ -39,6 +39,19 @@ extendedKeyUsage=OCSPSigning
 subjectKeyIdentifier=hash
 authorityKeyIdentifier=keyid:always
 X
+# A CA certificate without keyUsage: RFC 5280 requires it, X509_STRICT checks it.
+cat > tmp/ca-noku.ext <<X
+basicConstraints=critical,CA:TRUE
+subjectKeyIdentifier=hash
+authorityKeyIdentifier=keyid:always
+X
+cat > tmp/serverauth.ext <<X
+basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=serverAuth
+subjectKeyIdentifier=hash
+authorityKeyIdentifier=keyid:always
+X
 
 key() { q openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:${2:-2048} -out "ca/$1.key"; }
 
@@ -70,6 +83,14 @@ issue wrongcn "/O=EIC Test/CN=managed-ssh-signer.eu-west-1.$domain" inter leaf.e
 issue shortlived "/O=EIC Test/CN=$cn" inter leaf.ext 1
 issue responder "/O=EIC Test/CN=EIC Test OCSP Responder" inter responder.ext 365
 issue noeku "/O=EIC Test/CN=EIC Test Not A Responder" inter leaf.ext 365
+issue wrongeku "/O=EIC Test/CN=EIC Test TLS Server" inter serverauth.ext 365
+issue internoku "/O=EIC Test/CN=EIC Test Lax Intermediate" root ca-noku.ext 1825
+issue signerlax "/O=EIC Test/CN=$cn" internoku leaf.ext 365
+# The intermediate's key under another name: what it certifies is not
+# issued by the intermediate, though the signatures verify with its key.
+issue intertwin "/O=EIC Test/CN=EIC Test Intermediate Twin" root ca.ext 1825 inter
+ln -s inter.key ca/intertwin.key
+issue twinresponder "/O=EIC Test/CN=EIC Test Twin Responder" intertwin responder.ext 365
 selfsigned unrelated "/O=Evil/CN=Unrelated Signer"
 # An untrusted hierarchy with the very same names.
 selfsigned otherroot "/O=EIC Test/CN=EIC Test Root CA"
@@ -84,6 +105,7 @@ cat ca/wrongcn.pem ca/inter.pem > chain-wrongcn.pem
 cat ca/shortlived.pem ca/inter.pem > chain-shortlived.pem
 cat ca/othersigner.pem ca/otherinter.pem > chain-untrusted.pem
 cat ca/signer.pem ca/inter.pem ca/crossroot.pem > chain-cross.pem
+cat ca/signerlax.pem ca/internoku.pem > chain-lax.pem
 cp ca/signer.key signer.key
 
 # Trust store: a hashed directory and a bundle file, holding only the root.
@@ -124,6 +146,8 @@ ocsp signer-nonext signer inter inter index.txt
 ocsp signer-delegated signer inter responder index.txt -ndays 7
 ocsp signer-delegated-bykey signer inter responder index.txt -ndays 7 -resp_key_id
 ocsp signer-noeku signer inter noeku index.txt -ndays 7
+ocsp signer-wrongeku signer inter wrongeku index.txt -ndays 7
+ocsp signer-twinresponder signer inter twinresponder index.txt -ndays 7
 ocsp signer-unrelated signer inter unrelated index.txt -ndays 7
 ocsp signer-for-inter inter root root index.txt -ndays 7
 # An OCSP "tryLater" error response (no basic response at all).

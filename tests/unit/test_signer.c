@@ -1,6 +1,7 @@
 /* Signer trust (PROTOCOL.md section 4): chain, CN, anchors, OCSP staples. */
 #include <unistd.h>
 
+#include <openssl/ocsp.h>
 #include <openssl/x509_vfy.h>
 
 #include "testutil.h"
@@ -211,6 +212,10 @@ static const struct {
 	{ { { "signer", "signer-good" } }, 1, EIC_ERR_OCSP_MISSING, 1 },
 	{ { { "signer", "signer-nonext" }, { "inter", "inter-good" } }, 2, EIC_ERR_OCSP_STALE, 0 },
 	{ { { "signer", "signer-noeku" }, { "inter", "inter-good" } }, 2, EIC_ERR_OCSP_SIGNER, 0 },
+	/* extended key usage present, but not for OCSP */
+	{ { { "signer", "signer-wrongeku" }, { "inter", "inter-good" } }, 2, EIC_ERR_OCSP_SIGNER, 0 },
+	/* a responder certified with the issuer's key under another name */
+	{ { { "signer", "signer-twinresponder" }, { "inter", "inter-good" } }, 2, EIC_ERR_OCSP_SIGNER, 0 },
 	{ { { "signer", "signer-unrelated" }, { "inter", "inter-good" } }, 2, EIC_ERR_OCSP_SIGNER, 0 },
 	{ { { "signer", "trylater" }, { "inter", "inter-good" } }, 2, EIC_ERR_OCSP_STATUS, 0 },
 	/* a good response, but about another certificate */
@@ -349,6 +354,38 @@ START_TEST(carried_certificates)
 }
 END_TEST
 
+/* One byte of the response's signature changed: nothing else is wrong. */
+START_TEST(staple_signature_must_verify)
+{
+	unsigned char *der, *at;
+	const unsigned char *p;
+	size_t len;
+	OCSP_RESPONSE *resp;
+	OCSP_BASICRESP *bs;
+	const ASN1_OCTET_STRING *sig;
+	X509 *leaf = fx_cert("ca/signer.pem"), *inter = fx_cert("ca/inter.pem");
+
+	der = fx_read("ocsp/signer-good.der", &len);
+	ck_assert_int_eq(staple_check((struct slice){ der, len }, leaf, inter, now,
+	    300, NULL), 0);
+	p = der;
+	ck_assert_ptr_nonnull(resp = d2i_OCSP_RESPONSE(NULL, &p, (long)len));
+	ck_assert_ptr_nonnull(bs = OCSP_response_get1_basic(resp));
+	sig = OCSP_resp_get0_signature(bs);
+	ck_assert_int_gt(ASN1_STRING_length(sig), 16);
+	at = memmem(der, len, ASN1_STRING_get0_data(sig), (size_t)ASN1_STRING_length(sig));
+	ck_assert_ptr_nonnull(at);
+	at[ASN1_STRING_length(sig) / 2] ^= 0x40;
+	ck_assert_int_eq(staple_check((struct slice){ der, len }, leaf, inter, now,
+	    300, NULL), EIC_ERR_OCSP_SIG);
+	OCSP_BASICRESP_free(bs);
+	OCSP_RESPONSE_free(resp);
+	X509_free(leaf);
+	X509_free(inter);
+	free(der);
+}
+END_TEST
+
 START_TEST(garbage_staples)
 {
 	struct signer_info info;
@@ -360,6 +397,49 @@ START_TEST(garbage_staples)
 	ck_assert_int_eq(verify("chain.pem", &info), EIC_ERR_OCSP_FORMAT);
 	st[0].b64 = slice_str("");
 	ck_assert_int_eq(verify("chain.pem", &info), EIC_ERR_OCSP_FORMAT);
+}
+END_TEST
+
+/*
+ * Only a certificate identical to one in the store needs no staple: the
+ * store holding another certificate under the intermediate's name (the
+ * untrusted hierarchy's) changes nothing.
+ */
+START_TEST(store_namesake_still_needs_a_staple)
+{
+	const struct fixture_staple fs[] = { { "signer", "signer-good" } };
+	struct signer_info info;
+	X509_STORE *s = dir_store();
+
+	staples(fs, 1);
+	ck_assert_int_eq(truststore_add_file(s, fx("ca/otherinter.pem")), 0);
+	ck_assert_int_eq(verify_with(s, "chain.pem", CN, now, &info),
+	    EIC_ERR_OCSP_MISSING);
+	ck_assert_int_eq(info.depth, 1);
+	X509_STORE_free(s);
+}
+END_TEST
+
+/* Strict X.509: an intermediate CA certificate without keyUsage is refused. */
+START_TEST(strict_x509)
+{
+	struct signer_info info;
+
+	ck_assert_int_eq(verify("chain-lax.pem", &info), EIC_ERR_CHAIN);
+	ck_assert_int_eq(info.depth, 1);
+}
+END_TEST
+
+/* A trust anchor is a root: a store holding just the intermediate is not enough. */
+START_TEST(no_partial_chains)
+{
+	struct signer_info info;
+	X509_STORE *s = X509_STORE_new();
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(truststore_add_file(s, fx("ca/inter.pem")), 0);
+	ck_assert_int_eq(verify_with(s, "chain.pem", CN, now, &info), EIC_ERR_NO_ANCHOR);
+	X509_STORE_free(s);
 }
 END_TEST
 
@@ -498,6 +578,10 @@ main(void)
 	tcase_add_test(tc, staple_not_yet_valid);
 	tcase_add_test(tc, garbage_staples);
 	tcase_add_test(tc, carried_certificates);
+	tcase_add_test(tc, staple_signature_must_verify);
+	tcase_add_test(tc, store_namesake_still_needs_a_staple);
+	tcase_add_test(tc, no_partial_chains);
+	tcase_add_test(tc, strict_x509);
 	tcase_add_test(tc, trusted_intermediate_needs_no_staple);
 	tcase_add_test(tc, pem_garbage);
 	tcase_add_test(tc, anchor_in_directory_without_hash_links);
