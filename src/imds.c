@@ -13,6 +13,7 @@
 #define MAX_ATTEMPTS		3
 #define RETRY_BASE_MS		20
 #define FALLBACK_DELAY_MS	250
+#define SEND_TURNS 8	/* curl_multi_perform calls imds_send makes at most */
 #define MAX_XFERS		16
 
 struct xfer {
@@ -47,6 +48,10 @@ struct imds {
 	unsigned requests;
 	unsigned rounds;
 	int64_t last_retry;	/* when the last retry wave started */
+	/* The batch imds_send started and imds_wait finishes. */
+	struct xfer xs[MAX_XFERS];
+	size_t n;		/* its size; 0: none in flight */
+	size_t pending;
 };
 
 static size_t
@@ -448,37 +453,92 @@ out:
 	return r;
 }
 
-int
-imds_fetch(struct imds *c, struct imds_req *reqs, size_t n)
+/* Ends the batch in flight, if any: its transfers are abandoned. */
+static void
+batch_clear(struct imds *c)
 {
-	struct xfer xs[MAX_XFERS], *x;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		xfer_clear(c, &c->xs[i]);
+	c->n = c->pending = 0;
+}
+
+/* Whether every transfer of the batch has sent its request. */
+static int
+all_sent(struct imds *c)
+{
+	long sent;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		if (c->xs[i].h != NULL &&
+		    (curl_easy_getinfo(c->xs[i].h, CURLINFO_REQUEST_SIZE, &sent) != CURLE_OK ||
+		    sent <= 0))
+			return 0;
+	}
+	return 1;
+}
+
+int
+imds_send(struct imds *c, struct imds_req *reqs, size_t n)
+{
+	int running, r;
+	size_t i;
+
+	if (c->base < 0 || n == 0 || n > MAX_XFERS || c->n != 0)
+		return EIC_ERR_INTERNAL;
+	memset(c->xs, 0, sizeof(c->xs));
+	c->rounds++;
+	c->n = c->pending = n;
+	for (i = 0; i < n; i++) {
+		c->xs[i].req = &reqs[i];
+		c->xs[i].body = &reqs[i].body;
+		c->xs[i].base = c->base;
+		reqs[i].result = EIC_ERR_HTTP;
+		snprintf(reqs[i].detail, sizeof(reqs[i].detail), "not attempted");
+		buf_init(&reqs[i].body, reqs[i].max);
+	}
+	for (i = 0; i < n; i++) {
+		if ((r = xfer_start(c, &c->xs[i], reqs[i].path)) != 0) {
+			batch_clear(c);
+			return r;
+		}
+	}
+	/*
+	 * Out they go now, so that the caller can work while IMDS answers: a
+	 * request reaches the wire over a few turns of curl's state machine
+	 * (connect, then send), never blocking.
+	 */
+	for (i = 0; i < SEND_TURNS; i++) {
+		if (curl_multi_perform(c->multi, &running) != CURLM_OK ||
+		    curl_multi_poll(c->multi, NULL, 0, 0, NULL) != CURLM_OK) {
+			batch_clear(c);
+			return EIC_ERR_INTERNAL;
+		}
+		if (all_sent(c))
+			break;
+	}
+	return 0;
+}
+
+int
+imds_wait(struct imds *c)
+{
+	struct xfer *xs = c->xs, *x;
 	CURLcode cc = CURLE_OK;
-	size_t i, pending = n;
+	size_t i, n = c->n;
 	int64_t wake;
 	int r = 0, err;
 	enum outcome o;
 
-	if (c->base < 0 || n > MAX_XFERS)
-		return EIC_ERR_INTERNAL;
-	memset(xs, 0, sizeof(xs));
-	c->rounds++;
-	for (i = 0; i < n; i++) {
-		xs[i].req = &reqs[i];
-		xs[i].body = &reqs[i].body;
-		xs[i].base = c->base;
-		reqs[i].result = EIC_ERR_HTTP;
-		snprintf(reqs[i].detail, sizeof(reqs[i].detail), "not attempted");
-		buf_init(&reqs[i].body, reqs[i].max);
-		if ((r = xfer_start(c, &xs[i], reqs[i].path)) != 0)
-			goto out;
-	}
-	while (pending > 0) {
+	while (c->pending > 0) {
 		if (remaining(c) <= 0) {
 			for (i = 0; i < n; i++) {
 				if (!xs[i].done) {
-					reqs[i].result = EIC_ERR_DEADLINE;
-					snprintf(reqs[i].detail, sizeof(reqs[i].detail),
-					    "deadline reached");
+					xs[i].req->result = EIC_ERR_DEADLINE;
+					snprintf(xs[i].req->detail,
+					    sizeof(xs[i].req->detail), "deadline reached");
 				}
 			}
 			break;
@@ -499,23 +559,34 @@ imds_fetch(struct imds *c, struct imds_req *reqs, size_t n)
 			if (o == RETRY && schedule_retry(c, x))
 				continue;
 			x->done = 1;
-			pending--;
+			c->pending--;
 		}
 		for (i = 0; i < n; i++) {
 			if (!xs[i].done && xs[i].h == NULL && xs[i].retry_at > 0 &&
 			    xs[i].retry_at <= platform_now_ms() &&
-			    (r = xfer_start(c, &xs[i], reqs[i].path)) != 0) {
-				reqs[i].result = r;
+			    (r = xfer_start(c, &xs[i], xs[i].req->path)) != 0) {
+				xs[i].req->result = r;
 				xs[i].done = 1;
-				pending--;
+				c->pending--;
 				r = 0;
 			}
 		}
 	}
 out:
-	for (i = 0; i < n; i++)
-		xfer_clear(c, &xs[i]);
+	batch_clear(c);
 	return r;
+}
+
+int
+imds_fetch(struct imds *c, struct imds_req *reqs, size_t n)
+{
+	int r;
+
+	if (n == 0)
+		return 0;
+	if ((r = imds_send(c, reqs, n)) != 0)
+		return r;
+	return imds_wait(c);
 }
 
 void
@@ -523,6 +594,7 @@ imds_close(struct imds *c)
 {
 	if (c == NULL)
 		return;
+	batch_clear(c);
 	curl_multi_cleanup(c->multi);
 	memset(c->token, 0, sizeof(c->token));
 	free(c);

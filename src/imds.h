@@ -49,6 +49,14 @@ const char *imds_base(const struct imds *c);
  * allows. Returns 0 once every request has a result (see imds_req.result).
  */
 int imds_fetch(struct imds *c, struct imds_req *reqs, size_t n);
+/*
+ * imds_fetch in two halves, so that the caller can work while IMDS
+ * answers: imds_send puts the requests on the wire, imds_wait finishes
+ * them as imds_fetch does. reqs must outlive the wait; one batch at a
+ * time; imds_close abandons one still in flight.
+ */
+int imds_send(struct imds *c, struct imds_req *reqs, size_t n);
+int imds_wait(struct imds *c);
 
 /* Number of HTTP requests sent so far (attempts included). */
 unsigned imds_requests(const struct imds *c);

@@ -165,9 +165,12 @@ session_metadata(struct session *s)
 	return metadata_check(s);
 }
 
-/* Fetches the listed staples that name a certificate of the chain, at once. */
+/*
+ * Requests the listed staples that name a certificate of the chain, at
+ * once; staples_collect waits for them. In between, the chain is verified.
+ */
 static int
-fetch_staples(struct session *s, struct signer_staple *st)
+staples_send(struct session *s, struct signer_staple *st)
 {
 	char listed[STAPLE_LIST_MAX][SIGNER_SHA1_HEX];
 	char chain[SIGNER_MAX_CERTS][SIGNER_SHA1_HEX];
@@ -180,7 +183,7 @@ fetch_staples(struct session *s, struct signer_staple *st)
 		why(s, "IMDS signer-ocsp list: %s", err_str(r));
 		return r;
 	}
-	/* A chain that does not parse fails in signer_verify, with its reason. */
+	/* A chain that does not parse fails in signer_chain_verify, with its reason. */
 	if (signer_chain_names(body(&s->req[SESSION_CHAIN]), chain,
 	    SIGNER_MAX_CERTS, &nchain) != 0)
 		nchain = 0;
@@ -196,7 +199,20 @@ fetch_staples(struct session *s, struct signer_staple *st)
 		n++;
 	}
 	s->nstaples = n;
-	if (n > 0 && (r = imds_fetch(s->imds, s->staples, n)) != 0) {
+	if (n > 0 && (r = imds_send(s->imds, s->staples, n)) != 0) {
+		why(s, "IMDS: %s", err_str(r));
+		return r;
+	}
+	return 0;
+}
+
+static int
+staples_collect(struct session *s, struct signer_staple *st)
+{
+	size_t i, n = s->nstaples;
+	int r;
+
+	if (n > 0 && (r = imds_wait(s->imds)) != 0) {
 		why(s, "IMDS: %s", err_str(r));
 		return r;
 	}
@@ -214,53 +230,81 @@ fetch_staples(struct session *s, struct signer_staple *st)
 	return 0;
 }
 
+/*
+ * Verifies the chain against the store; if no anchor is found in the
+ * hashed directory, with the bundle file added, then the directory's own
+ * files.
+ */
+static int
+verify_chain(struct session *s, const struct signer_input *in,
+    struct signer_chain *sc, int *store_failed)
+{
+	const struct config *c = s->cfg;
+	int r, file_loaded = 0;
+
+	if ((r = truststore_open(c->ca_dir, c->ca_file, &s->store, &file_loaded)) != 0) {
+		why(s, "signer not trusted: %s (ca_dir '%s', ca_file '%s')",
+		    err_str(r), c->ca_dir, c->ca_file);
+		*store_failed = 1;
+		return r;
+	}
+	r = signer_chain_verify(in, s->store, sc, &s->info);
+	if (r == EIC_ERR_NO_ANCHOR && !file_loaded && c->ca_file[0] != '\0' &&
+	    truststore_add_file(s->store, c->ca_file) == 0) {
+		signer_chain_free(sc);
+		r = signer_chain_verify(in, s->store, sc, &s->info);
+	}
+	if (r == EIC_ERR_NO_ANCHOR && truststore_add_dir_files(s->store, c->ca_dir) == 0) {
+		signer_chain_free(sc);
+		r = signer_chain_verify(in, s->store, sc, &s->info);
+	}
+	return r;
+}
+
 int
 session_signer(struct session *s)
 {
 	struct signer_staple st[SIGNER_MAX_STAPLES];
+	struct signer_chain sc;
 	struct signer_input in;
 	const char *dl[CONFIG_MAX_DOMAINS];
 	const struct config *c = s->cfg;
-	int r, file_loaded = 0;
+	int r, store_failed = 0;
 
 	memset(st, 0, sizeof(st));
+	memset(&sc, 0, sizeof(sc));
 	if ((r = ec2_domain(body(&s->req[SESSION_DOMAIN]),
 	    config_domain_list(c, dl), c->ndomains, s->domain)) != 0) {
 		why(s, "signer not trusted: IMDS services/domain: %s", err_str(r));
-		return r;
+		goto out;
 	}
 	if ((r = ec2_signer_cn(s->region, s->domain, s->cn, sizeof(s->cn))) != 0 ||
-	    (r = fetch_staples(s, st)) != 0)
-		return r;
+	    (r = staples_send(s, st)) != 0)
+		goto out;
 	memset(&in, 0, sizeof(in));
 	in.chain_pem = body(&s->req[SESSION_CHAIN]);
 	in.staples = st;
-	in.nstaples = s->nstaples;
 	in.expected_cn = s->cn;
 	in.now = s->now;
 	in.ocsp_leeway = c->ocsp_leeway;
-	if ((r = truststore_open(c->ca_dir, c->ca_file, &s->store, &file_loaded)) != 0) {
-		why(s, "signer not trusted: %s (ca_dir '%s', ca_file '%s')",
-		    err_str(r), c->ca_dir, c->ca_file);
-		return r;
+	/* While IMDS answers for the staples (their bodies land in st[]). */
+	if ((r = verify_chain(s, &in, &sc, &store_failed)) != 0 && store_failed)
+		goto out;
+	if (r == 0) {
+		if ((r = staples_collect(s, st)) != 0)
+			goto out;
+		in.nstaples = s->nstaples;
+		r = signer_chain_staples(&sc, &in, &s->signer, &s->info);
 	}
-	r = signer_verify(&in, s->store, &s->signer, &s->info);
-	/* The hashed directory had no anchor: try the bundle file too... */
-	if (r == EIC_ERR_NO_ANCHOR && !file_loaded && c->ca_file[0] != '\0' &&
-	    truststore_add_file(s->store, c->ca_file) == 0)
-		r = signer_verify(&in, s->store, &s->signer, &s->info);
-	/* ...and then the directory's files themselves (no hash links). */
-	if (r == EIC_ERR_NO_ANCHOR && truststore_add_dir_files(s->store, c->ca_dir) == 0)
-		r = signer_verify(&in, s->store, &s->signer, &s->info);
-	if (r != 0) {
+	if (r != 0)
 		why(s, "signer not trusted (expected CN %s): %s%s%s (chain position %d)%s",
 		    s->cn, err_str(r), s->info.x509_error != 0 ? ": " : "",
 		    s->info.x509_error != 0 ?
 		    X509_verify_cert_error_string(s->info.x509_error) : "",
 		    s->info.depth, s->staple_note);
-		return r;
-	}
-	return 0;
+out:
+	signer_chain_free(&sc);
+	return r;
 }
 
 void

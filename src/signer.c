@@ -277,33 +277,33 @@ map_x509_error(int e)
 }
 
 int
-signer_verify(const struct signer_input *in, X509_STORE *store,
-    EVP_PKEY **pkey, struct signer_info *info)
+signer_chain_verify(const struct signer_input *in, X509_STORE *store,
+    struct signer_chain *sc, struct signer_info *info)
 {
-	STACK_OF(X509) *certs = NULL, *chain;
-	X509_STORE_CTX *ctx = NULL;
 	X509_VERIFY_PARAM *param;
+	STACK_OF(X509) *chain;
 	X509 *leaf;
 	int r, i, n;
 
+	memset(sc, 0, sizeof(*sc));
 	memset(info, 0, sizeof(*info));
 	info->depth = -1;
 	ERR_clear_error();
-	if ((r = split_pem(in->chain_pem, &certs)) != 0)
+	if ((r = split_pem(in->chain_pem, &sc->certs)) != 0)
 		goto out;
-	leaf = sk_X509_value(certs, 0);
+	leaf = sk_X509_value(sc->certs, 0);
 	info->depth = 0;
 	if ((r = check_key(leaf)) != 0 || (r = check_cn(leaf, in->expected_cn)) != 0)
 		goto out;
-	if ((ctx = X509_STORE_CTX_new()) == NULL) {
+	if ((sc->ctx = X509_STORE_CTX_new()) == NULL) {
 		r = EIC_ERR_ALLOC;
 		goto out;
 	}
-	if (X509_STORE_CTX_init(ctx, store, leaf, certs) != 1) {
+	if (X509_STORE_CTX_init(sc->ctx, store, leaf, sc->certs) != 1) {
 		r = EIC_ERR_INTERNAL;
 		goto out;
 	}
-	param = X509_STORE_CTX_get0_param(ctx);
+	param = X509_STORE_CTX_get0_param(sc->ctx);
 	X509_VERIFY_PARAM_set_time(param, in->now);
 	/*
 	 * RFC 5280 6.1 with OpenSSL's strict profile. TRUSTED_FIRST makes the
@@ -317,13 +317,13 @@ signer_verify(const struct signer_input *in, X509_STORE *store,
 		goto out;
 	}
 	X509_VERIFY_PARAM_set_depth(param, SIGNER_MAX_CERTS);
-	if (X509_verify_cert(ctx) != 1) {
-		info->x509_error = X509_STORE_CTX_get_error(ctx);
-		info->depth = X509_STORE_CTX_get_error_depth(ctx);
+	if (X509_verify_cert(sc->ctx) != 1) {
+		info->x509_error = X509_STORE_CTX_get_error(sc->ctx);
+		info->depth = X509_STORE_CTX_get_error_depth(sc->ctx);
 		r = map_x509_error(info->x509_error);
 		goto out;
 	}
-	chain = X509_STORE_CTX_get0_chain(ctx);
+	chain = X509_STORE_CTX_get0_chain(sc->ctx);
 	if ((n = sk_X509_num(chain)) < 1 || n > SIGNER_MAX_CERTS) {
 		r = EIC_ERR_CHAIN;
 		goto out;
@@ -332,24 +332,63 @@ signer_verify(const struct signer_input *in, X509_STORE *store,
 	for (i = 0; i < n; i++)
 		X509_NAME_oneline(X509_get_subject_name(sk_X509_value(chain, i)),
 		    info->subject[i], sizeof(info->subject[i]));
+	info->depth = -1;
+	sc->verified = 1;
+	r = 0;
+out:
+	ERR_clear_error();
+	return r;
+}
+
+int
+signer_chain_staples(const struct signer_chain *sc, const struct signer_input *in,
+    EVP_PKEY **pkey, struct signer_info *info)
+{
+	STACK_OF(X509) *chain;
+	int r, i, n;
+
+	if (!sc->verified)
+		return EIC_ERR_INTERNAL;
+	ERR_clear_error();
+	chain = X509_STORE_CTX_get0_chain(sc->ctx);
+	n = sk_X509_num(chain);
 	/* PROTOCOL.md 4.3: every certificate below the anchor, stapled. */
 	for (i = 0; i + 1 < n; i++) {
 		info->depth = i;
-		if (in_store(ctx, sk_X509_value(chain, i)))
+		if (in_store(sc->ctx, sk_X509_value(chain, i)))
 			continue;
 		if ((r = check_staple(in, sk_X509_value(chain, i),
 		    sk_X509_value(chain, i + 1), &info->next_update[i])) != 0)
 			goto out;
 	}
-	if ((*pkey = X509_get_pubkey(leaf)) == NULL) {
+	if ((*pkey = X509_get_pubkey(sk_X509_value(chain, 0))) == NULL) {
 		r = EIC_ERR_INTERNAL;
 		goto out;
 	}
 	info->depth = -1;
 	r = 0;
 out:
-	X509_STORE_CTX_free(ctx);
-	sk_X509_pop_free(certs, X509_free);
 	ERR_clear_error();
+	return r;
+}
+
+void
+signer_chain_free(struct signer_chain *sc)
+{
+	X509_STORE_CTX_free(sc->ctx);
+	sk_X509_pop_free(sc->certs, X509_free);
+	memset(sc, 0, sizeof(*sc));
+}
+
+int
+signer_verify(const struct signer_input *in, X509_STORE *store,
+    EVP_PKEY **pkey, struct signer_info *info)
+{
+	struct signer_chain sc;
+	int r;
+
+	if ((r = signer_chain_verify(in, store, &sc, info)) == 0)
+		r = signer_chain_staples(&sc, in, pkey, info);
+	signer_chain_free(&sc);
 	return r;
 }

@@ -54,6 +54,24 @@ int signer_verify(const struct signer_input *in, X509_STORE *store,
     EVP_PKEY **pkey, struct signer_info *info);
 
 /*
+ * signer_verify in two halves, so that the chain is verified while its
+ * staples are still on their way: signer_chain_verify does everything but
+ * the staples (in->staples unused) and leaves the verified chain in *sc;
+ * signer_chain_staples checks the staples against it and sets *pkey.
+ * signer_chain_free(sc) in every case, after either.
+ */
+struct signer_chain {
+	X509_STORE_CTX *ctx;
+	STACK_OF(X509) *certs;
+	int verified;
+};
+int signer_chain_verify(const struct signer_input *in, X509_STORE *store,
+    struct signer_chain *sc, struct signer_info *info);
+int signer_chain_staples(const struct signer_chain *sc, const struct signer_input *in,
+    EVP_PKEY **pkey, struct signer_info *info);
+void signer_chain_free(struct signer_chain *sc);
+
+/*
  * Lists the staple names (upper-case hex SHA-1) of the certificates in a
  * PEM chain, in order: what is worth fetching. Fails as signer_verify's
  * chain parsing does.

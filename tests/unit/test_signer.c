@@ -443,6 +443,48 @@ START_TEST(no_partial_chains)
 }
 END_TEST
 
+/* The two halves: the chain verified first, its staples checked after. */
+START_TEST(chain_then_staples)
+{
+	struct signer_chain sc;
+	struct signer_input in;
+	struct signer_info info;
+	X509_STORE *s = dir_store();
+	EVP_PKEY *k = NULL;
+	unsigned char *pem;
+	size_t len;
+
+	pem = fx_read("chain.pem", &len);
+	memset(&in, 0, sizeof(in));
+	in.chain_pem = (struct slice){ pem, len };
+	in.expected_cn = CN;
+	in.now = now;
+	in.ocsp_leeway = 300;
+	/* no staples yet: the chain alone verifies */
+	ck_assert_int_eq(signer_chain_verify(&in, s, &sc, &info), 0);
+	ck_assert_uint_eq(info.chain_len, 3);
+	/* then without them nothing is trusted... */
+	ck_assert_int_eq(signer_chain_staples(&sc, &in, &k, &info), EIC_ERR_OCSP_MISSING);
+	ck_assert_ptr_null(k);
+	/* ...and with them the signer's key comes out */
+	in.staples = st;
+	in.nstaples = nst;
+	ck_assert_int_eq(signer_chain_staples(&sc, &in, &k, &info), 0);
+	ck_assert_ptr_nonnull(k);
+	EVP_PKEY_free(k);
+	k = NULL;
+	signer_chain_free(&sc);
+	/* a chain that failed cannot be asked about its staples */
+	in.expected_cn = "managed-ssh-signer.eu-west-1.amazonaws.com";
+	ck_assert_int_eq(signer_chain_verify(&in, s, &sc, &info), EIC_ERR_CN);
+	ck_assert_int_eq(signer_chain_staples(&sc, &in, &k, &info), EIC_ERR_INTERNAL);
+	ck_assert_ptr_null(k);
+	signer_chain_free(&sc);
+	X509_STORE_free(s);
+	free(pem);
+}
+END_TEST
+
 START_TEST(trusted_intermediate_needs_no_staple)
 {
 	const struct fixture_staple fs[] = { { "signer", "signer-good" } };
@@ -582,6 +624,7 @@ main(void)
 	tcase_add_test(tc, store_namesake_still_needs_a_staple);
 	tcase_add_test(tc, no_partial_chains);
 	tcase_add_test(tc, strict_x509);
+	tcase_add_test(tc, chain_then_staples);
 	tcase_add_test(tc, trusted_intermediate_needs_no_staple);
 	tcase_add_test(tc, pem_garbage);
 	tcase_add_test(tc, anchor_in_directory_without_hash_links);
