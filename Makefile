@@ -35,7 +35,9 @@ CURL_A      = $(if $(filter no,$(MINCURL)),,$(wildcard $(MINCURL_DIR)/lib/libcur
 # OpenSSL security update needs a rebuild, which --check reports. no: shared.
 STATIC_LIBS ?= auto
 static_a    = $(if $(filter no,$(STATIC_LIBS)),,$(wildcard $(shell $(PKG_CONFIG) --variable=libdir $(1))/$(2)))
-CRYPTO_A   := $(call static_a,libcrypto,libcrypto.a)
+# Only with the plain-HTTP libcurl: the system's libcurl brings the shared
+# libcrypto (its TLS), and one process must not hold two copies of OpenSSL.
+CRYPTO_A    = $(if $(CURL_A),$(call static_a,libcrypto,libcrypto.a))
 YAML_A     := $(call static_a,yaml-0.1,libyaml.a)
 PKGS        = libcrypto yaml-0.1 $(if $(CURL_A),,libcurl)
 LINK_PKGS   = $(if $(CRYPTO_A),,libcrypto) $(if $(YAML_A),,yaml-0.1) $(if $(CURL_A),,libcurl)
