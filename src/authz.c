@@ -6,30 +6,36 @@
 #include "err.h"
 
 size_t
-authz_candidates(const struct keyblob *kb, const struct keycheck_policy *policy)
+authz_candidates(const struct keyblob *kb, const struct keycheck_policy *policy,
+    int *verdicts)
 {
 	struct sshkey key;
 	size_t i, n = 0;
+	int r;
 
 	for (i = 0; i < kb->n; i++) {
-		if (keycheck_meta(&kb->entries[i], policy, &key) == 0) {
+		if ((r = keycheck_meta(&kb->entries[i], policy, &key)) == 0) {
 			n++;
 			sshkey_clear(&key);
 		}
+		if (verdicts != NULL)
+			verdicts[i] = r;
 	}
 	return n;
 }
 
+/* prior: keycheck_meta's verdict if already known, else 1. */
 static int
 decide_one(const struct keyblob_entry *e, const struct keycheck_policy *policy,
-    const char *instance_id, EVP_PKEY *signer, struct authz_item *it)
+    int prior, const char *instance_id, EVP_PKEY *signer, struct authz_item *it)
 {
 	struct sshkey key;
 	int r;
 
 	memset(&key, 0, sizeof(key));
-	if ((r = keycheck_meta(e, policy, &key)) != 0)
+	if ((r = prior) < 0 || (r = keycheck_meta(e, policy, &key)) != 0)
 		goto out;
+	/* For the audit line of a key that may yet pass. */
 	if (sshkey_fp_sha256(key.blob, key.bloblen, it->fp, sizeof(it->fp)) != 0)
 		it->fp[0] = '\0';
 	if ((r = keycheck_instance(e, instance_id)) != 0)
@@ -42,7 +48,8 @@ out:
 
 int
 authz_decide(const struct keyblob *kb, const struct keycheck_policy *policy,
-    const char *instance_id, EVP_PKEY *signer, struct authz_result *res)
+    const int *prior, const char *instance_id, EVP_PKEY *signer,
+    struct authz_result *res)
 {
 	struct authz_item *items = NULL;
 	size_t i, ok = 0;
@@ -60,7 +67,8 @@ authz_decide(const struct keyblob *kb, const struct keycheck_policy *policy,
 	for (i = 0; i < kb->n; i++) {
 		items[i].entry = &kb->entries[i];
 		items[i].verdict = decide_one(&kb->entries[i], policy,
-		    instance_id, signer, &items[i]);
+		    prior != NULL && prior[i] != 0 ? prior[i] : 1, instance_id,
+		    signer, &items[i]);
 		if (items[i].verdict == EIC_ERR_ALLOC) {
 			r = EIC_ERR_ALLOC;
 			goto out;

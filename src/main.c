@@ -54,6 +54,7 @@ struct run {
 	time_t now;
 	struct session s;
 	struct keyblob kb;
+	int *meta;		/* keycheck_meta's verdict per entry (prefilter) */
 	struct authz_result res;
 	struct buf out;
 };
@@ -113,24 +114,28 @@ syslog_level(enum config_log_level l)
 }
 
 /*
- * Applies the cheap checks to every entry and returns how many pass. When
- * none does, the run ends here, so the failures are logged here; otherwise
- * emit() logs each entry's final verdict once.
+ * Applies the cheap checks to every entry and returns how many pass (their
+ * verdicts kept for emit). When none does, the run ends here, so the
+ * failures are logged here; otherwise emit() logs each entry's final
+ * verdict once.
  */
-static size_t
-prefilter(struct run *run, const struct keycheck_policy *pol)
+static int
+prefilter(struct run *run, const struct keycheck_policy *pol, size_t *n)
 {
-	struct sshkey key;
-	size_t i, n = authz_candidates(&run->kb, pol);
-	int r;
+	size_t i;
 
-	for (i = 0; n == 0 && i < run->kb.n; i++) {
-		r = keycheck_meta(&run->kb.entries[i], pol, &key);
-		if (r != EIC_ERR_FP_MISMATCH)
+	*n = 0;
+	if (run->kb.n == 0)
+		return 0;
+	if ((run->meta = calloc(run->kb.n, sizeof(*run->meta))) == NULL)
+		return EIC_ERR_ALLOC;
+	*n = authz_candidates(&run->kb, pol, run->meta);
+	for (i = 0; *n == 0 && i < run->kb.n; i++) {
+		if (run->meta[i] != EIC_ERR_FP_MISMATCH)
 			log_msg(LOG_INFO, "user %s: skipping key entry at line %zu: %s",
-			    run->user, run->kb.entries[i].lineno, err_str(r));
+			    run->user, run->kb.entries[i].lineno, err_str(run->meta[i]));
 	}
-	return n;
+	return 0;
 }
 
 static int
@@ -142,8 +147,8 @@ emit(struct run *run, const struct keycheck_policy *pol)
 	size_t i;
 	int r;
 
-	if ((r = authz_decide(&run->kb, pol, run->s.instance_id, run->s.signer,
-	    &run->res)) != 0)
+	if ((r = authz_decide(&run->kb, pol, run->meta, run->s.instance_id,
+	    run->s.signer, &run->res)) != 0)
 		return r;
 	buf_init(&run->out, KEYBLOB_MAX_BYTES);
 	for (i = 0; i < run->res.n; i++) {
@@ -234,6 +239,7 @@ run_helper(struct run *run)
 	struct slice bundle;
 	enum platform_ec2 probe = PLATFORM_NOT_EC2;
 	char tag[EC2_INSTANCE_ID_MAX] = "";
+	size_t candidates;
 	int r;
 
 	if (ec2_user_valid(run->user) != 0 || !platform_user_exists(run->user)) {
@@ -268,7 +274,9 @@ run_helper(struct run *run)
 	pol.clock_skew = run->cfg.clock_skew;
 	pol.fp = run->fparg != NULL ? &run->fp : NULL;
 	/* Nothing could pass: spare IMDS the rest and the CPU the crypto. */
-	if (prefilter(run, &pol) == 0)
+	if ((r = prefilter(run, &pol, &candidates)) != 0)
+		return r;
+	if (candidates == 0)
 		return 0;
 	if ((r = session_metadata(&run->s)) != 0)
 		goto fail;
@@ -296,6 +304,7 @@ run_free(struct run *run)
 {
 	session_close(&run->s);
 	keyblob_free(&run->kb);
+	free(run->meta);
 	authz_result_free(&run->res);
 	buf_free(&run->out);
 }

@@ -47,7 +47,7 @@ decide(const struct buf *bundle, const char *fparg, struct authz_result *res)
 		pol.fp = &fp;
 	}
 	ck_assert_int_eq(keyblob_parse(buf_slice(bundle), &kb), 0);
-	ck_assert_int_eq(authz_decide(&kb, &pol, IID, signpub, res), 0);
+	ck_assert_int_eq(authz_decide(&kb, &pol, NULL, IID, signpub, res), 0);
 	ck_assert_uint_eq(res->n, kb.n);
 	return res->n > 0 ? res->items[0].verdict : 1;
 }
@@ -295,6 +295,69 @@ START_TEST(empty_bundle)
 }
 END_TEST
 
+/*
+ * The prefilter's verdicts, handed to authz_decide, change no verdict; an
+ * entry they refused is not looked at again, and every other entry still
+ * gets every check (instance, signature).
+ */
+START_TEST(prior_verdicts)
+{
+	char *k = fx_pubkey("ed25519"), *mine = fx_pubkey("ecdsa256");
+	char *fp = fx_line("keys/ecdsa256.sha256");
+	struct keycheck_policy pol = { NOW, 60, 300, NULL };
+	struct authz_result a, b;
+	EVP_PKEY *other = fx_privkey("ca/inter.key");
+	struct sshkey_fp f;
+	struct keyblob kb;
+	struct buf bundle;
+	int prior[6];
+	size_t i;
+
+	buf_init(&bundle, KEYBLOB_MAX_BYTES);
+	add_entry(&bundle, signkey, meta(30, IID), mine, 0);		/* valid */
+	add_entry(&bundle, signkey, meta(-30, IID), mine, 0);		/* expired */
+	add_entry(&bundle, signkey, meta(30, IID), k, 0);		/* other key */
+	add_entry(&bundle, signkey, meta(30, "i-00000000000000001"), mine, 0);
+	add_entry(&bundle, other, meta(30, IID), mine, 0);		/* bad signature */
+	add_entry(&bundle, signkey, meta(30, IID), mine, 0);		/* valid */
+	ck_assert_int_eq(sshkey_fp_parse(fp, &f), 0);
+	pol.fp = &f;
+	ck_assert_int_eq(keyblob_parse(buf_slice(&bundle), &kb), 0);
+	ck_assert_uint_eq(kb.n, 6);
+	ck_assert_uint_eq(authz_candidates(&kb, &pol, prior), 4);
+	ck_assert_int_eq(prior[1], EIC_ERR_EXPIRED);
+	ck_assert_int_eq(prior[2], EIC_ERR_FP_MISMATCH);
+	ck_assert_int_eq(authz_decide(&kb, &pol, NULL, IID, signpub, &a), 0);
+	ck_assert_int_eq(authz_decide(&kb, &pol, prior, IID, signpub, &b), 0);
+	ck_assert_uint_eq(a.authorized, 2);
+	ck_assert_uint_eq(b.authorized, 2);
+	for (i = 0; i < 6; i++) {
+		ck_assert_int_eq(a.items[i].verdict, b.items[i].verdict);
+		ck_assert_str_eq(a.items[i].fp, b.items[i].fp);
+	}
+	ck_assert_int_eq(b.items[3].verdict, EIC_ERR_OTHER_INSTANCE);
+	ck_assert_int_eq(b.items[4].verdict, EIC_ERR_SIG_INVALID);
+	ck_assert_str_eq(b.items[1].fp, "");
+	ck_assert_str_ne(b.items[0].fp, "");
+	authz_result_free(&b);
+	/* a refusal in prior stands; a pass in prior is checked again in full */
+	prior[0] = EIC_ERR_EXPIRED;
+	prior[4] = 0;
+	ck_assert_int_eq(authz_decide(&kb, &pol, prior, IID, signpub, &b), 0);
+	ck_assert_int_eq(b.items[0].verdict, EIC_ERR_EXPIRED);
+	ck_assert_int_eq(b.items[4].verdict, EIC_ERR_SIG_INVALID);
+	ck_assert_uint_eq(b.authorized, 1);
+	authz_result_free(&a);
+	authz_result_free(&b);
+	keyblob_free(&kb);
+	buf_free(&bundle);
+	EVP_PKEY_free(other);
+	free(k);
+	free(mine);
+	free(fp);
+}
+END_TEST
+
 START_TEST(thousand_entries)
 {
 	char *k = fx_pubkey("ed25519"), *mine = fx_pubkey("ecdsa256"), *fp = fx_line("keys/ecdsa256.sha256");
@@ -317,7 +380,7 @@ START_TEST(thousand_entries)
 	ck_assert_int_eq(sshkey_fp_parse(fp, &f), 0);
 	pol.fp = &f;
 	ck_assert_int_eq(keyblob_parse(buf_slice(&b), &kb), 0);
-	ck_assert_uint_eq(authz_candidates(&kb, &pol), 1);
+	ck_assert_uint_eq(authz_candidates(&kb, &pol, NULL), 1);
 	keyblob_free(&kb);
 	decide(&b, fp, &res);
 	ck_assert_uint_eq(res.authorized, 1);
@@ -337,8 +400,8 @@ START_TEST(decide_refuses_without_signer)
 	struct keyblob kb = { NULL, 0, 0 };
 	struct authz_result res;
 
-	ck_assert_int_eq(authz_decide(&kb, &pol, IID, NULL, &res), EIC_ERR_INTERNAL);
-	ck_assert_int_eq(authz_decide(&kb, &pol, NULL, signpub, &res), EIC_ERR_INTERNAL);
+	ck_assert_int_eq(authz_decide(&kb, &pol, NULL, IID, NULL, &res), EIC_ERR_INTERNAL);
+	ck_assert_int_eq(authz_decide(&kb, &pol, NULL, NULL, signpub, &res), EIC_ERR_INTERNAL);
 }
 END_TEST
 
@@ -363,6 +426,7 @@ main(void)
 	tcase_add_test(tc, mixed_bundle);
 	tcase_add_test(tc, empty_bundle);
 	tcase_add_test(tc, thousand_entries);
+	tcase_add_test(tc, prior_verdicts);
 	tcase_add_test(tc, decide_refuses_without_signer);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
