@@ -24,16 +24,21 @@ authz_candidates(const struct keyblob *kb, const struct keycheck_policy *policy,
 	return n;
 }
 
-/* prior: keycheck_meta's verdict if already known, else 1. */
+/* prior: keycheck_meta's verdict on e if known, else NULL. */
 static int
 decide_one(const struct keyblob_entry *e, const struct keycheck_policy *policy,
-    int prior, const char *instance_id, EVP_PKEY *signer, struct authz_item *it)
+    const int *prior, const char *instance_id, EVP_PKEY *signer,
+    struct authz_item *it)
 {
 	struct sshkey key;
 	int r;
 
 	memset(&key, 0, sizeof(key));
-	if ((r = prior) < 0 || (r = keycheck_meta(e, policy, &key)) != 0)
+	if (prior != NULL && *prior != 0) {
+		r = *prior;	/* refused by the same check already */
+		goto out;
+	}
+	if ((r = keycheck_meta(e, policy, &key)) != 0)
 		goto out;
 	/* For the audit line of a key that may yet pass. */
 	if (sshkey_fp_sha256(key.blob, key.bloblen, it->fp, sizeof(it->fp)) != 0)
@@ -67,8 +72,8 @@ authz_decide(const struct keyblob *kb, const struct keycheck_policy *policy,
 	for (i = 0; i < kb->n; i++) {
 		items[i].entry = &kb->entries[i];
 		items[i].verdict = decide_one(&kb->entries[i], policy,
-		    prior != NULL && prior[i] != 0 ? prior[i] : 1, instance_id,
-		    signer, &items[i]);
+		    prior != NULL ? &prior[i] : NULL, instance_id, signer,
+		    &items[i]);
 		if (items[i].verdict == EIC_ERR_ALLOC) {
 			r = EIC_ERR_ALLOC;
 			goto out;
