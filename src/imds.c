@@ -486,8 +486,10 @@ imds_send(struct imds *c, struct imds_req *reqs, size_t n)
 	int running, r;
 	size_t i;
 
-	if (c->base < 0 || n == 0 || n > MAX_XFERS || c->n != 0)
+	if (c->base < 0 || n > MAX_XFERS || c->n != 0)
 		return EIC_ERR_INTERNAL;
+	if (n == 0)
+		return 0;	/* nothing to send; imds_wait has nothing to wait for */
 	memset(c->xs, 0, sizeof(c->xs));
 	c->rounds++;
 	c->n = c->pending = n;
@@ -582,8 +584,6 @@ imds_fetch(struct imds *c, struct imds_req *reqs, size_t n)
 {
 	int r;
 
-	if (n == 0)
-		return 0;
 	if ((r = imds_send(c, reqs, n)) != 0)
 		return r;
 	return imds_wait(c);

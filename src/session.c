@@ -199,7 +199,7 @@ staples_send(struct session *s, struct signer_staple *st)
 		n++;
 	}
 	s->nstaples = n;
-	if (n > 0 && (r = imds_send(s->imds, s->staples, n)) != 0) {
+	if ((r = imds_send(s->imds, s->staples, n)) != 0) {
 		why(s, "IMDS: %s", err_str(r));
 		return r;
 	}
@@ -212,7 +212,7 @@ staples_collect(struct session *s, struct signer_staple *st)
 	size_t i, n = s->nstaples;
 	int r;
 
-	if (n > 0 && (r = imds_wait(s->imds)) != 0) {
+	if ((r = imds_wait(s->imds)) != 0) {
 		why(s, "IMDS: %s", err_str(r));
 		return r;
 	}
@@ -231,23 +231,17 @@ staples_collect(struct session *s, struct signer_staple *st)
 }
 
 /*
- * Verifies the chain against the store; if no anchor is found in the
- * hashed directory, with the bundle file added, then the directory's own
- * files.
+ * Verifies the chain against s->store (file_loaded: whether it holds the
+ * bundle file); if no anchor is found in the hashed directory, with the
+ * bundle file added, then the directory's own files.
  */
 static int
 verify_chain(struct session *s, const struct signer_input *in,
-    struct signer_chain *sc, int *store_failed)
+    struct signer_chain *sc, int file_loaded)
 {
 	const struct config *c = s->cfg;
-	int r, file_loaded = 0;
+	int r;
 
-	if ((r = truststore_open(c->ca_dir, c->ca_file, &s->store, &file_loaded)) != 0) {
-		why(s, "signer not trusted: %s (ca_dir '%s', ca_file '%s')",
-		    err_str(r), c->ca_dir, c->ca_file);
-		*store_failed = 1;
-		return r;
-	}
 	r = signer_chain_verify(in, s->store, sc, &s->info);
 	if (r == EIC_ERR_NO_ANCHOR && !file_loaded && c->ca_file[0] != '\0' &&
 	    truststore_add_file(s->store, c->ca_file) == 0) {
@@ -269,7 +263,7 @@ session_signer(struct session *s)
 	struct signer_input in;
 	const char *dl[CONFIG_MAX_DOMAINS];
 	const struct config *c = s->cfg;
-	int r, store_failed = 0;
+	int r, file_loaded = 0;
 
 	memset(st, 0, sizeof(st));
 	memset(&sc, 0, sizeof(sc));
@@ -287,10 +281,13 @@ session_signer(struct session *s)
 	in.expected_cn = s->cn;
 	in.now = s->now;
 	in.ocsp_leeway = c->ocsp_leeway;
-	/* While IMDS answers for the staples (their bodies land in st[]). */
-	if ((r = verify_chain(s, &in, &sc, &store_failed)) != 0 && store_failed)
+	if ((r = truststore_open(c->ca_dir, c->ca_file, &s->store, &file_loaded)) != 0) {
+		why(s, "signer not trusted: %s (ca_dir '%s', ca_file '%s')",
+		    err_str(r), c->ca_dir, c->ca_file);
 		goto out;
-	if (r == 0) {
+	}
+	/* While IMDS answers for the staples (their bodies land in st[]). */
+	if ((r = verify_chain(s, &in, &sc, file_loaded)) == 0) {
 		if ((r = staples_collect(s, st)) != 0)
 			goto out;
 		in.nstaples = s->nstaples;
